@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Layering (DESIGN.md): dependencies only point down this list.
+/// Syntax <- Binary <- Text, Validation <- Runtime <- tiers <- Script <- CLI
+let package = Package(
+    name: "wasmcheck",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "wasmcheck", targets: ["wasmcheck"]),
+        .library(name: "WasmRuntime", targets: ["WasmRuntime"]),
+        .library(name: "WasmInterpreter", targets: ["WasmInterpreter"]),
+        .library(name: "WasmText", targets: ["WasmText"]),
+        .library(name: "WasmScript", targets: ["WasmScript"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "WasmSyntax"),
+        .target(name: "WasmBinary", dependencies: ["WasmSyntax"]),
+        .target(name: "WasmText", dependencies: ["WasmSyntax", "WasmBinary"]),
+        .target(name: "WasmValidation", dependencies: ["WasmSyntax", "WasmBinary"]),
+        .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
+        .target(
+            name: "WasmInterpreter",
+            dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime"],
+            swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+        ),
+        .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmInterpreter"]),
+        .executableTarget(
+            name: "wasmcheck",
+            dependencies: ["WasmScript", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
+        .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
+        .testTarget(name: "WasmTextTests", dependencies: ["WasmText", "WasmBinary"]),
+        .testTarget(name: "WasmValidationTests", dependencies: ["WasmValidation", "WasmText"]),
+        .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText"]),
+        .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
+        .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// WasmInterpreter: see DESIGN.md.

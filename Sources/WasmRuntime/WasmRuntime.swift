@@ -1,0 +1,1 @@
+// WasmRuntime: see DESIGN.md.

@@ -1,0 +1,1 @@
+// WasmScript: see DESIGN.md.

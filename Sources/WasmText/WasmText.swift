@@ -1,0 +1,1 @@
+// WasmText: see DESIGN.md.

@@ -1,0 +1,1 @@
+// WasmValidation: see DESIGN.md.
