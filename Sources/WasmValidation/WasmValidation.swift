@@ -1,1 +1,0 @@
-// WasmValidation: see DESIGN.md.
