@@ -1,1 +1,0 @@
-// WasmText: see DESIGN.md.
