@@ -1,1 +1,0 @@
-// WasmInterpreter: see DESIGN.md.

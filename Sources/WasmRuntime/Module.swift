@@ -1,0 +1,63 @@
+import WasmBinary
+import WasmSyntax
+import WasmValidation
+
+/// A compiled module: decoded, validated and translated by the engine's
+/// tier. Instantiate it with a `Linker` (or `Instance.init`) any number of
+/// times, in any store of the same engine.
+public final class Module {
+    public let engine: Engine
+    /// The decoded module.
+    public let syntax: WasmSyntax.Module
+    package let validation: ValidationContext
+    package let code: any CompiledCode
+    /// The bytes of every data segment, at stable addresses for `DataSegmentState`.
+    package let dataSegments: [UnsafeMutableRawBufferPointer]
+
+    /// Decodes, validates and compiles a binary module. Errors say whether
+    /// the module is malformed or invalid, with the byte offset.
+    public init(engine: Engine, bytes: [UInt8]) throws(CompileError) {
+        let features = engine.configuration.features
+        let syntax: WasmSyntax.Module
+        do {
+            syntax = try decodeModule(bytes, features: features)
+        } catch {
+            throw CompileError(.malformed, error.message, offset: error.offset)
+        }
+        // Module-level rules here; function bodies are validated by the tier
+        // while it translates them (one pass over the code, DESIGN.md decision 1).
+        let validation: ValidationContext
+        do {
+            validation = try ValidationContext(module: syntax, features: features)
+            try validation.validateDefinitions(of: syntax)
+        } catch {
+            throw CompileError(validationError: error)
+        }
+        let context = CompilationContext(configuration: engine.configuration, validation: validation)
+        self.code = try engine.implementation.compile(syntax, context: context)
+        do {
+            try validation.validateStartAndExports(of: syntax)
+        } catch {
+            throw CompileError(validationError: error)
+        }
+        self.engine = engine
+        self.syntax = syntax
+        self.validation = validation
+        self.dataSegments = syntax.datas.map { segment in
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(segment.bytes.count, 1), alignment: 8)
+            segment.bytes.withUnsafeBytes { source in
+                if let base = source.baseAddress { buffer.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+            }
+            return buffer
+        }
+    }
+
+    deinit {
+        for buffer in dataSegments { buffer.deallocate() }
+    }
+
+    /// The imports the module declares, in order.
+    public var imports: [Import] { syntax.imports }
+    /// The exports the module declares, in order.
+    public var exports: [Export] { syntax.exports }
+}

@@ -1,0 +1,77 @@
+import WasmSyntax
+
+// The encoding of values in 64-bit slots, shared by all tiers: i32 and f32
+// zero-extended, i64 and f64 as is, v128 as two slots (low half first),
+// references as `ReferenceBits` describes.
+extension Store {
+    /// Writes `value` at `slots` and returns the number of slots written.
+    package func encode(_ value: Value, to slots: UnsafeMutablePointer<UInt64>) -> Int {
+        switch value {
+        case .i32(let v): slots[0] = UInt64(v); return 1
+        case .i64(let v): slots[0] = v; return 1
+        case .f32(let v): slots[0] = UInt64(v); return 1
+        case .f64(let v): slots[0] = v; return 1
+        case .v128(let v): slots[0] = v.lo; slots[1] = v.hi; return 2
+        case .ref(let r): slots[0] = referenceBits(r); return 1
+        }
+    }
+
+    /// Reads a value of type `type` from `slots`.
+    package func decode(_ slots: UnsafePointer<UInt64>, as type: ValueType) -> Value {
+        switch type {
+        case .i32: return .i32(UInt32(truncatingIfNeeded: slots[0]))
+        case .i64: return .i64(slots[0])
+        case .f32: return .f32(UInt32(truncatingIfNeeded: slots[0]))
+        case .f64: return .f64(slots[0])
+        case .v128: return .v128(V128(lo: slots[0], hi: slots[1]))
+        case .ref(let r): return .ref(reference(bits: slots[0], type: r))
+        }
+    }
+
+    package func referenceBits(_ reference: Reference) -> UInt64 {
+        switch reference {
+        case .null: return ReferenceBits.null
+        case .function(let f): return UInt64(UInt(bitPattern: f.entity.header))
+        case .extern(let payload): return hostValueBits(payload)
+        }
+    }
+
+    package func hostValueBits(_ payload: UInt64) -> UInt64 {
+        let index: Int
+        if let i = hostValueIndices[payload] {
+            index = i
+        } else {
+            index = hostValues.count
+            hostValues.append(payload)
+            hostValueIndices[payload] = index
+        }
+        return UInt64(index) << 2 | ReferenceBits.hostTag
+    }
+
+    /// Decodes a reference slot of static type `type`.
+    package func reference(bits: UInt64, type: RefType) -> Reference {
+        if bits == ReferenceBits.null { return .null(type.heapType) }
+        if ReferenceBits.isHost(bits) {
+            let index = Int(bits >> 2)
+            return .extern(index < hostValues.count ? hostValues[index] : 0)
+        }
+        guard let header = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(bits)) else { return .null(type.heapType) }
+        return .function(Function(store: self, entity: FunctionEntity.of(header)))
+    }
+
+    /// Whether a value fits a (closed) type, for arguments and host results.
+    package func matches(_ value: Value, _ type: ValueType) -> Bool {
+        switch (value, type) {
+        case (.i32, .i32), (.i64, .i64), (.f32, .f32), (.f64, .f64), (.v128, .v128): return true
+        case (.ref(let r), .ref(let t)):
+            switch r {
+            case .null: return t.nullable
+            case .function(let f):
+                return f.store === self && types.isSubtype(.concrete(UInt32(truncatingIfNeeded: f.entity.header.pointee.typeID)), of: t.heapType)
+            case .extern:
+                return types.isSubtype(.extern, of: t.heapType)
+            }
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// The kinds of traps. Every tier maps its failures to one of these, so that
+/// the spec runner and the differential fuzzer compare kinds, not strings
+/// (DESIGN.md, decision 7).
+public enum TrapKind: Hashable, Sendable {
+    case unreachable
+    case integerDivideByZero
+    case integerOverflow
+    case invalidConversionToInteger
+    case outOfBoundsMemoryAccess
+    case outOfBoundsTableAccess
+    /// `call_indirect` on an index beyond the table's size.
+    case undefinedElement
+    /// `call_indirect` on a null table entry.
+    case uninitializedElement
+    case indirectCallTypeMismatch
+    /// A null reference where a function was needed (`call_ref`).
+    case nullFunctionReference
+    /// A null reference given to `ref.as_non_null` and friends.
+    case nullReference
+    case nullStructureReference
+    case nullArrayReference
+    case nullI31Reference
+    case outOfBoundsArrayAccess
+    case castFailure
+    /// The wasm call depth limit or the value stack was exhausted.
+    case callStackExhausted
+    /// The engine was configured with fuel and it ran out.
+    case outOfFuel
+    /// An allocation (array, memory at instantiation) beyond the engine's limits.
+    case resourceExhausted
+    /// A function was called with the wrong number or types of arguments, or a
+    /// host function returned results that do not match its type.
+    case typeMismatch
+    /// A trap raised by a host function, with its own message.
+    case host(String)
+
+    /// The text of the official test suite's `assert_trap`/`assert_exhaustion`.
+    public var message: String {
+        switch self {
+        case .unreachable: return "unreachable"
+        case .integerDivideByZero: return "integer divide by zero"
+        case .integerOverflow: return "integer overflow"
+        case .invalidConversionToInteger: return "invalid conversion to integer"
+        case .outOfBoundsMemoryAccess: return "out of bounds memory access"
+        case .outOfBoundsTableAccess: return "out of bounds table access"
+        case .undefinedElement: return "undefined element"
+        case .uninitializedElement: return "uninitialized element"
+        case .indirectCallTypeMismatch: return "indirect call type mismatch"
+        case .nullFunctionReference: return "null function reference"
+        case .nullReference: return "null reference"
+        case .nullStructureReference: return "null structure reference"
+        case .nullArrayReference: return "null array reference"
+        case .nullI31Reference: return "null i31 reference"
+        case .outOfBoundsArrayAccess: return "out of bounds array access"
+        case .castFailure: return "cast failure"
+        case .callStackExhausted: return "call stack exhausted"
+        case .outOfFuel: return "out of fuel"
+        case .resourceExhausted: return "resource exhausted"
+        case .typeMismatch: return "type mismatch"
+        case .host(let message): return message
+        }
+    }
+}
+
+/// A WebAssembly trap: execution stopped abnormally.
+public struct Trap: Error, Hashable, Sendable, CustomStringConvertible {
+    public var kind: TrapKind
+
+    public init(_ kind: TrapKind) { self.kind = kind }
+
+    /// The suite's wording for the trap (see `TrapKind.message`).
+    public var message: String { kind.message }
+
+    public var description: String { "trap: \(message)" }
+}

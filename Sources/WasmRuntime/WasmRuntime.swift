@@ -1,1 +1,0 @@
-// WasmRuntime: see DESIGN.md.

@@ -1,0 +1,53 @@
+import Testing
+import WasmRuntime
+
+@Suite struct FloatArithmeticTests {
+    let instance: Instance
+
+    init() throws {
+        instance = try instantiate("""
+        (module
+          (func (export "f32.neg") (param f32) (result f32) (f32.neg (local.get 0)))
+          (func (export "f32.abs") (param f32) (result f32) (f32.abs (local.get 0)))
+          (func (export "f64.copysign") (param f64 f64) (result f64) (f64.copysign (local.get 0) (local.get 1)))
+          (func (export "f32.min") (param f32 f32) (result f32) (f32.min (local.get 0) (local.get 1)))
+          (func (export "f64.max") (param f64 f64) (result f64) (f64.max (local.get 0) (local.get 1)))
+          (func (export "f32.nearest") (param f32) (result f32) (f32.nearest (local.get 0)))
+          (func (export "f64.sqrt") (param f64) (result f64) (f64.sqrt (local.get 0)))
+          (func (export "f32.add") (param f32 f32) (result f32) (f32.add (local.get 0) (local.get 1)))
+          (func (export "f64.lt") (param f64 f64) (result i32) (f64.lt (local.get 0) (local.get 1)))
+          (func (export "f32.ne") (param f32 f32) (result i32) (f32.ne (local.get 0) (local.get 1)))
+          (func (export "f32.const.nan") (result f32) (f32.const nan:0x200001))
+        )
+        """)
+    }
+
+    @Test func signOperationsKeepNaNPayloads() throws {
+        let nan: UInt32 = 0x7FA0_0001 // a signalling NaN: arithmetic would quiet it
+        #expect(try instance.call("f32.neg", [.f32(nan)]) == [.f32(0xFFA0_0001)])
+        #expect(try instance.call("f32.abs", [.f32(0xFFA0_0001)]) == [.f32(nan)])
+        #expect(try instance.call("f64.copysign", [.f64(0x7FF0_0000_0000_0001), f64(-1)]) == [.f64(0xFFF0_0000_0000_0001)])
+        #expect(try instance.call("f32.const.nan") == [.f32(0x7FA0_0001)])
+    }
+
+    @Test func minAndMaxFollowWasmRules() throws {
+        #expect(try instance.call("f32.min", [f32(0), f32(-0.0)]) == [f32(-0.0)])
+        #expect(try instance.call("f64.max", [f64(-0.0), f64(0)]) == [f64(0)])
+        let r = try instance.call("f32.min", [f32(1), f32(.nan)])
+        guard case .f32(let bits) = r[0] else { Issue.record("not an f32"); return }
+        #expect(Float(bitPattern: bits).isNaN)
+    }
+
+    @Test func roundingAndArithmetic() throws {
+        #expect(try instance.call("f32.nearest", [f32(2.5)]) == [f32(2)])
+        #expect(try instance.call("f32.nearest", [f32(-0.5)]) == [f32(-0.0)])
+        #expect(try instance.call("f64.sqrt", [f64(2)]) == [f64(2.0.squareRoot())])
+        #expect(try instance.call("f32.add", [f32(0.1), f32(0.2)]) == [f32(Float(0.1) + Float(0.2))])
+    }
+
+    @Test func comparisonsWithNaN() throws {
+        #expect(try instance.call("f64.lt", [f64(1), f64(2)]) == [i32(1)])
+        #expect(try instance.call("f64.lt", [f64(.nan), f64(2)]) == [i32(0)])
+        #expect(try instance.call("f32.ne", [f32(.nan), f32(.nan)]) == [i32(1)])
+    }
+}

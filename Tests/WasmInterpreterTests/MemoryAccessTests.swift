@@ -1,0 +1,89 @@
+import Testing
+import WasmRuntime
+
+@Suite struct MemoryAccessTests {
+    @Test func loadsAndStoresOfEveryWidth() throws {
+        let instance = try instantiate("""
+        (module
+          (memory 1)
+          (data (i32.const 16) "\\01\\02\\03\\04\\05\\06\\07\\88")
+          (func (export "i32.load") (param i32) (result i32) (i32.load (local.get 0)))
+          (func (export "i64.load") (param i32) (result i64) (i64.load offset=16 (local.get 0)))
+          (func (export "i32.load8_s") (param i32) (result i32) (i32.load8_s offset=16 (local.get 0)))
+          (func (export "i64.load16_u") (param i32) (result i64) (i64.load16_u offset=16 (local.get 0)))
+          (func (export "i64.load32_s") (param i32) (result i64) (i64.load32_s offset=20 (local.get 0)))
+          (func (export "store16") (param i32 i32) (i32.store16 (local.get 0) (local.get 1)))
+          (func (export "f64.roundtrip") (param f64) (result f64)
+            (f64.store (i32.const 100) (local.get 0)) (f64.load (i32.const 100)))
+        )
+        """)
+        #expect(try instance.call("i32.load", [i32(17)]) == [.i32(0x0504_0302)])
+        #expect(try instance.call("i64.load", [i32(0)]) == [.i64(0x8807_0605_0403_0201)])
+        #expect(try instance.call("i32.load8_s", [i32(7)]) == [i32(-120)])
+        #expect(try instance.call("i64.load16_u", [i32(6)]) == [.i64(0x8807)])
+        #expect(try instance.call("i64.load32_s", [i32(0)]) == [.i64(0xFFFF_FFFF_8807_0605)])
+        _ = try instance.call("store16", [i32(1), .i32(0xABCD_EF12)])
+        #expect(try instance.call("i32.load", [i32(0)]) == [.i32(0x00EF_1200)])
+        #expect(try instance.call("f64.roundtrip", [.f64(0x7FF4_0000_0000_0001)]) == [.f64(0x7FF4_0000_0000_0001)])
+    }
+
+    @Test func accessesAreBoundsChecked() throws {
+        let instance = try instantiate("""
+        (module
+          (memory 1)
+          (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+          (func (export "load_offset") (param i32) (result i32) (i32.load offset=0xFFFFFFFF (local.get 0)))
+          (func (export "store") (param i32) (i64.store (local.get 0) (i64.const 1)))
+        )
+        """)
+        #expect(try instance.call("load", [i32(65532)]) == [i32(0)])
+        #expect(instance.trap("load", [i32(65533)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("load", [i32(-1)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("load_offset", [i32(1)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("store", [i32(65529)]) == .outOfBoundsMemoryAccess)
+        _ = try instance.call("store", [i32(65528)])
+    }
+
+    @Test func growAndSize() throws {
+        let instance = try instantiate("""
+        (module
+          (memory 1 3)
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+          (func (export "size") (result i32) (memory.size))
+          (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+        )
+        """)
+        #expect(try instance.call("size") == [i32(1)])
+        #expect(instance.trap("load", [i32(65536)]) == .outOfBoundsMemoryAccess)
+        #expect(try instance.call("grow", [i32(1)]) == [i32(1)])
+        #expect(try instance.call("load", [i32(65536)]) == [i32(0)])
+        #expect(try instance.call("grow", [i32(2)]) == [i32(-1)])
+        #expect(try instance.call("grow", [i32(1)]) == [i32(2)])
+        #expect(try instance.call("size") == [i32(3)])
+        #expect(try instance.call("grow", [i32(0)]) == [i32(3)])
+    }
+
+    @Test func memory64AndMultipleMemories() throws {
+        let instance = try instantiate("""
+        (module
+          (memory $a i64 1)
+          (memory $b 1)
+          (func (export "store64") (param i64 i32) (i32.store $a (local.get 0) (local.get 1)))
+          (func (export "load64") (param i64) (result i32) (i32.load $a (local.get 0)))
+          (func (export "storeB") (param i32 i32) (i32.store $b (local.get 0) (local.get 1)))
+          (func (export "loadB") (param i32) (result i32) (i32.load $b (local.get 0)))
+          (func (export "size64") (result i64) (memory.size $a))
+          (func (export "grow64") (param i64) (result i64) (memory.grow $a (local.get 0)))
+        )
+        """)
+        _ = try instance.call("store64", [i64(8), i32(42)])
+        _ = try instance.call("storeB", [i32(8), i32(7)])
+        #expect(try instance.call("load64", [i64(8)]) == [i32(42)])
+        #expect(try instance.call("loadB", [i32(8)]) == [i32(7)])
+        #expect(instance.trap("load64", [.i64(0x1_0000_0000)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("load64", [i64(-1)]) == .outOfBoundsMemoryAccess)
+        #expect(try instance.call("size64") == [i64(1)])
+        #expect(try instance.call("grow64", [i64(1)]) == [i64(1)])
+        #expect(try instance.call("size64") == [i64(2)])
+    }
+}
