@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the benchmark kernels to freestanding wasm32 (committed in kernels/*.wasm)
+# and to native executables for the "native C" baseline.
+#   Benchmarks/build-kernels.sh            # wasm (needs clang-15, lld-15)
+#   Benchmarks/build-kernels.sh --native   # also native gcc -O2 builds into .build-bench/native/
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+clang=${CLANG:-clang-15}
+command -v wasm-ld >/dev/null || export PATH="/usr/lib/llvm-15/bin:$PATH"
+for c in "$here"/kernels/*.c; do
+    name=$(basename "$c" .c)
+    "$clang" --target=wasm32 -O2 -nostdlib -fno-builtin-memset -Wl,--no-entry -Wl,--export-dynamic \
+        -Wl,-z,stack-size=1048576 -o "$here/kernels/$name.wasm" "$c"
+done
+if [ "${1:-}" = "--native" ]; then
+    out="$here/../.build-bench/native"
+    mkdir -p "$out"
+    for c in "$here"/kernels/*.c; do
+        name=$(basename "$c" .c)
+        # The kernels export `run`; a tiny driver calls it and prints the checksum and time.
+        cat > "$out/$name-main.c" <<MAIN
+#include <stdio.h>
+#include <time.h>
+unsigned int run(void);
+int main(void) {
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    unsigned int r = run();
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    printf("%u %.6f\n", r, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    return 0;
+}
+MAIN
+        gcc -O2 -Dexport_name\(x\)=used -o "$out/$name" "$c" "$out/$name-main.c" -lm
+    done
+fi

@@ -1,1 +1,0 @@
-// WasmScript: see DESIGN.md.
