@@ -24,7 +24,8 @@ enum Keywords {
 
     static func isKnown(_ t: Token, in text: LexedText) -> Bool {
         let s = text.text(t)
-        if grammar.contains(s) || Opcode(mnemonic: s) != nil || AtomicInstruction.byMnemonic[s] != nil { return true }
+        if grammar.contains(s) || AtomicInstruction.byMnemonic[s] != nil { return true }
+        if let op = Opcode(mnemonic: s), !ModuleParser.binaryOnly.contains(op) { return true }
         if s.hasPrefix("offset=") || s.hasPrefix("align=") {
             // Only `offset=nat` and `align=nat` are tokens.
             let value = s.utf8.dropFirst(s.hasPrefix("offset=") ? 7 : 6)

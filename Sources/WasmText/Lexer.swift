@@ -22,7 +22,7 @@ struct Lexer {
     static func lex(_ source: [UInt8]) -> LexedText {
         source.withUnsafeBufferPointer { buffer in
             var lexer = Lexer(buffer)
-            lexer.run()
+            lexer.tokenize()
             return LexedText(
                 source: source, tokens: lexer.tokens, error: lexer.error,
                 annotations: lexer.annotations, annotationTokens: lexer.annotationTokens)
@@ -45,10 +45,12 @@ struct Lexer {
 
     // MARK: - Driver
 
-    private mutating func run() {
+    private mutating func tokenize() {
+        // Token offsets are 32-bit.
         guard bytes.count < Int(Int32.max) else {
-            fail("source too large", at: 0)
+            tokens.append(Token(.error, 0, 0))
             tokens.append(Token(.eof, 0, 0))
+            error = ("source too large", 0)
             return
         }
         while error == nil {

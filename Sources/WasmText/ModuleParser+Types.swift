@@ -286,9 +286,12 @@ extension ModuleParser {
         return nil
     }
 
+    /// 3.0 reads limits as 64-bit numbers (validation bounds them); before
+    /// memory64 they were 32-bit, and a larger number is malformed.
     mutating func limits(_ address: AddressType) throws(TextError) -> Limits {
-        let min = try cursor.u64()
-        let max = cursor.peek.kind == .nat ? try cursor.u64() : nil
+        let wide = features.contains(.memory64)
+        let min = wide ? try cursor.u64() : UInt64(try cursor.u32())
+        let max = cursor.peek.kind == .nat ? (wide ? try cursor.u64() : UInt64(try cursor.u32())) : nil
         return Limits(min: min, max: max, addressType: address)
     }
 

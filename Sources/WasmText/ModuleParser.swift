@@ -3,14 +3,17 @@ import WasmSyntax
 
 /// Parses a module in the text format: a full `(module $id? ...)` or just
 /// its fields (as in a `.wat` file or a `module quote`).
-public func parseModule(_ text: String) throws(TextError) -> Module {
-    try parseModule(utf8: Array(text.utf8))
+///
+/// `features` selects the grammar where WebAssembly versions differ: without
+/// memory64, limits and memory offsets are 32-bit numbers as in 2.0.
+public func parseModule(_ text: String, features: Features = .all) throws(TextError) -> Module {
+    try parseModule(utf8: Array(text.utf8), features: features)
 }
 
 /// Parses a module from UTF-8 bytes, which need not be valid UTF-8 (a
 /// quoted module may carry any bytes; malformed ones are reported as the
 /// spec requires).
-public func parseModule(utf8 bytes: [UInt8]) throws(TextError) -> Module {
+public func parseModule(utf8 bytes: [UInt8], features: Features = .all) throws(TextError) -> Module {
     let text = Lexer.lex(bytes)
     var cursor = TokenCursor(text)
     do throws(TextError) {
@@ -18,10 +21,10 @@ public func parseModule(utf8 bytes: [UInt8]) throws(TextError) -> Module {
         if cursor.peekIsOpen("module") {
             cursor.pos += 2
             _ = cursor.optionalID()
-            module = try ModuleParser.parseFields(&cursor)
+            module = try ModuleParser.parseFields(&cursor, features: features)
             try cursor.expectRightParen()
         } else {
-            module = try ModuleParser.parseFields(&cursor)
+            module = try ModuleParser.parseFields(&cursor, features: features)
         }
         guard cursor.peek.kind == .eof else { throw cursor.unexpected() }
         return module
@@ -36,6 +39,8 @@ public func parseModule(utf8 bytes: [UInt8]) throws(TextError) -> Module {
 /// second pass, because type uses compare function types.
 struct ModuleParser {
     var cursor: TokenCursor
+    /// The enabled features, where they change the text grammar.
+    let features: Features
     var text: LexedText { cursor.text }
     var module = Module()
 
@@ -74,32 +79,32 @@ struct ModuleParser {
     var inConstantExpression = false
     var locals = IndexSpace("local")
     var labels: [String?] = []
-    var foldDepth = 0
     var usesDataIndex = false
 
-    /// Folded instructions nest by recursion; this bounds it so that hostile
-    /// input cannot overflow the stack.
-    static let maxFoldDepth = 1000
+    /// How deeply blocks and folded instructions may nest. They are parsed
+    /// without recursion; this bounds the memory hostile input can claim.
+    static let maxNesting = 100_000
 
-    init(cursor: TokenCursor) {
+    init(cursor: TokenCursor, features: Features) {
+        self.features = features
         self.cursor = cursor
     }
 
     /// Parses fields from the cursor up to (not including) a `)` or the end.
-    static func parseFields(_ cursor: inout TokenCursor) throws(TextError) -> Module {
+    static func parseFields(_ cursor: inout TokenCursor, features: Features) throws(TextError) -> Module {
         var fields: [Int] = []
         var p = cursor
         while p.peek.kind == .leftParen {
             fields.append(p.pos)
             p.skip(pastGroupAt: p.pos)
         }
-        var parser = ModuleParser(cursor: cursor)
+        var parser = ModuleParser(cursor: cursor, features: features)
         try parser.bindIdentifiers(fields)
         try parser.parseTypes(fields)
         try parser.parseOtherFields(fields)
         parser.finish()
-        cursor.pos = parser.cursor.pos
-        if fields.isEmpty { cursor.pos = p.pos }
+        try parser.customSections(fields: fields, start: cursor.pos, end: p.pos)
+        cursor.pos = p.pos
         return parser.module
     }
 
@@ -112,30 +117,33 @@ struct ModuleParser {
     /// Binds identifiers in every index space, and checks that imports come
     /// before definitions.
     mutating func bindIdentifiers(_ fields: [Int]) throws(TextError) {
-        let tokens = text.tokens
+        let text = self.text
         var lastDefinition: DefinitionKind?
-        func id(at i: Int) -> Token? { tokens[i].kind == .id ? tokens[i] : nil }
+        /// The token at `i`, or `eof` past the end: the fields may be cut
+        /// short, and the second pass reports that.
+        func token(_ i: Int) -> Token { text.tokens[min(i, text.tokens.count - 1)] }
+        func id(at i: Int) -> Token? { token(i).kind == .id ? token(i) : nil }
+        func next(after open: Int) -> Int { Int(text.matching[open]) + 1 }
         for open in fields {
-            let keyword = tokens[open + 1]
+            let keyword = token(open + 1)
             guard keyword.kind == .keyword else { continue }
             switch text.text(keyword) {
             case "type":
                 try types.declare(id(at: open + 2), in: text)
             case "rec":
                 var i = open + 2
-                while tokens[i].kind == .leftParen {
-                    if cursor.isKeyword(tokens[i + 1], "type") { try types.declare(id(at: i + 2), in: text) }
-                    i = Int(text.matching[i]) + 1
-                    if i >= tokens.count { break }
+                while token(i).kind == .leftParen {
+                    if cursor.isKeyword(token(i + 1), "type") { try types.declare(id(at: i + 2), in: text) }
+                    i = next(after: i)
                 }
             case "import":
-                guard tokens[open + 2].kind == .string, tokens[open + 3].kind == .string,
-                      tokens[open + 4].kind == .leftParen, tokens[open + 5].kind == .keyword
+                guard token(open + 2).kind == .string, token(open + 3).kind == .string,
+                      token(open + 4).kind == .leftParen, token(open + 5).kind == .keyword
                 else { continue }
                 if let last = lastDefinition {
-                    throw TextError(message: "import after \(last.rawValue)", offset: Int(tokens[open].start))
+                    throw TextError(message: "import after \(last.rawValue)", offset: Int(token(open).start))
                 }
-                let kind = tokens[open + 5]
+                let kind = token(open + 5)
                 let name = id(at: open + 6)
                 switch text.text(kind) {
                 case "func": try functions.declare(name, in: text)
@@ -150,14 +158,13 @@ struct ModuleParser {
                 let name = id(at: open + 2)
                 var i = open + (name == nil ? 2 : 3)
                 var isImport = false
-                while tokens[i].kind == .leftParen {
-                    let child = tokens[i + 1]
+                while token(i).kind == .leftParen {
+                    let child = token(i + 1)
                     if cursor.isKeyword(child, "import") { isImport = true }
                     if kind == "table" && cursor.isKeyword(child, "elem") { try elems.declare(nil, in: text) }
                     if kind == "memory" && cursor.isKeyword(child, "data") { try datas.declare(nil, in: text) }
                     if kind == "func" && !cursor.isKeyword(child, "export") && !cursor.isKeyword(child, "import") { break }
-                    i = Int(text.matching[i]) + 1
-                    if i >= tokens.count { break }
+                    i = next(after: i)
                 }
                 let definition: DefinitionKind
                 switch kind {
@@ -169,7 +176,7 @@ struct ModuleParser {
                 }
                 if isImport {
                     if let last = lastDefinition {
-                        throw TextError(message: "import after \(last.rawValue)", offset: Int(tokens[open].start))
+                        throw TextError(message: "import after \(last.rawValue)", offset: Int(token(open).start))
                     }
                 } else {
                     lastDefinition = definition

@@ -2,12 +2,13 @@ import WasmSyntax
 
 /// Parses a `.wast` script. A script that starts with a module field
 /// instead of a command is one inline module.
-public func parseScript(_ text: String, fileName: String) throws(TextError) -> Script {
-    try parseScript(utf8: Array(text.utf8), fileName: fileName)
+/// `features` selects the grammar where WebAssembly versions differ (see `parseModule`).
+public func parseScript(_ text: String, fileName: String, features: Features = .all) throws(TextError) -> Script {
+    try parseScript(utf8: Array(text.utf8), fileName: fileName, features: features)
 }
 
-public func parseScript(utf8 bytes: [UInt8], fileName: String) throws(TextError) -> Script {
-    var parser = ScriptParser(Lexer.lex(bytes))
+public func parseScript(utf8 bytes: [UInt8], fileName: String, features: Features = .all) throws(TextError) -> Script {
+    var parser = ScriptParser(Lexer.lex(bytes), features: features)
     do throws(TextError) {
         return Script(fileName: fileName, commands: try parser.script())
     } catch {
@@ -22,8 +23,13 @@ struct ScriptParser {
 
     /// Threads nest commands; bound the recursion.
     var threadDepth = 0
+    var eitherDepth = 0
 
-    init(_ text: LexedText) {
+    /// The enabled features, where they change the text grammar.
+    let features: Features
+
+    init(_ text: LexedText, features: Features) {
+        self.features = features
         cursor = TokenCursor(text)
         lines = LineCounter(text.source)
     }
@@ -35,7 +41,7 @@ struct ScriptParser {
     mutating func script() throws(TextError) -> [Command] {
         if let k = cursor.openKeyword, Self.moduleFieldKeywords.contains(text.text(k)) {
             let line = lines.line(at: Int(cursor.peek.start))
-            let module = try ModuleParser.parseFields(&cursor)
+            let module = try ModuleParser.parseFields(&cursor, features: features)
             guard cursor.peek.kind == .eof else { throw cursor.unexpected() }
             return [Command(line: line, kind: .module(ScriptModule(id: nil, source: .text(module))))]
         }
@@ -167,7 +173,7 @@ struct ScriptParser {
             source = .quote(cursor.strings())
         } else {
             do throws(TextError) {
-                source = .text(try ModuleParser.parseFields(&cursor))
+                source = .text(try ModuleParser.parseFields(&cursor, features: features))
             } catch where error.isUnsupported {
                 cursor.pos = open
                 cursor.skip(pastGroupAt: open)
@@ -254,6 +260,9 @@ struct ScriptParser {
         case "ref.any": value = .refAny
         case "ref.exn": value = .refExn
         case "either":
+            guard eitherDepth < 16 else { throw cursor.error("either nested too deeply", at: keyword) }
+            eitherDepth += 1
+            defer { eitherDepth -= 1 }
             var alternatives: [ExpectedValue] = []
             while cursor.atLeftParen { alternatives.append(try expected()) }
             value = .either(alternatives)

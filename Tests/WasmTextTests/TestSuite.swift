@@ -1,4 +1,5 @@
 import Foundation
+import WasmText
 
 /// The official test suite beside the project checkout (`../shared`), found
 /// from this file's path so that tests run from any working directory.
@@ -22,5 +23,15 @@ enum TestSuite {
 
     static func relativePath(_ url: URL) -> String {
         String(url.path.dropFirst(shared.path.count + 1))
+    }
+
+    /// Every script, parsed once for all the tests that need them.
+    static let parsedScripts: [(path: String, result: Result<Script, TextError>)] = allScripts.map { url in
+        let bytes = (try? [UInt8](Data(contentsOf: url))) ?? []
+        do throws(TextError) {
+            return (relativePath(url), .success(try parseScript(utf8: bytes, fileName: url.lastPathComponent)))
+        } catch {
+            return (relativePath(url), .failure(error))
+        }
     }
 }
