@@ -13,4 +13,4 @@ status=${PIPESTATUS[0]}
 
 echo "== spec suite (WebAssembly 2.0, interpreter, release)"
 swift build -c release --product wasmcheck
-.build/release/wasmcheck wast --skip-list testsuite/skiplist.txt testsuite/official/wasm-2.0
+.build/release/wasmcheck wast --features wasm2 --skip-list testsuite/skiplist.txt testsuite/official/wasm-2.0

@@ -8,6 +8,10 @@ struct ConstantEvaluator {
     /// How many functions and globals of the instance exist so far.
     let functionCount: Int
     let globalCount: Int
+    /// For GC instructions: the store, the module's types and their IDs.
+    let store: Store
+    let types: [SubType]
+    let typeIDs: [Int]
 
     /// The value as slots (the high slot is only used by v128).
     func evaluate(_ expression: ConstExpression) throws(Trap) -> (UInt64, UInt64) {
@@ -40,6 +44,55 @@ struct ConstantEvaluator {
                 let b = try pop().0, a = try pop().0
                 let r: UInt64 = instruction.opcode == .i64Add ? a &+ b : instruction.opcode == .i64Sub ? a &- b : a &* b
                 stack.append((r, 0))
+            case (.refI31, _):
+                stack.append((ReferenceBits.i31(UInt32(truncatingIfNeeded: try pop().0)), 0))
+            case (.anyConvertExtern, _), (.externConvertAny, _):
+                break
+            case (.structNew, .index(let t)), (.structNewDefault, .index(let t)):
+                guard Int(t) < types.count, case .struct(let fields) = types[Int(t)].composite else {
+                    throw Trap(.host("invalid constant expression"))
+                }
+                let total = types[Int(t)].composite.fieldSlotOffsets.total
+                let object = try store.allocateObject(typeID: typeIDs[Int(t)], length: 0, slots: UInt64(total))
+                if instruction.opcode == .structNew {
+                    var values: [(UInt64, UInt64)] = []
+                    for _ in fields { values.append(try pop()) }
+                    var slot = ObjectLayout.fields
+                    for (f, v) in zip(fields, values.reversed()) {
+                        object[slot] = v.0
+                        if f.storage.slotCount == 2 { object[slot + 1] = v.1 }
+                        slot += f.storage.slotCount
+                    }
+                }
+                stack.append((UInt64(UInt(bitPattern: object)), 0))
+            case (.arrayNew, .index(let t)), (.arrayNewDefault, .index(let t)), (.arrayNewFixed, .indexPair(let t, _)):
+                guard Int(t) < types.count, case .array(let element) = types[Int(t)].composite else {
+                    throw Trap(.host("invalid constant expression"))
+                }
+                var values: [(UInt64, UInt64)] = []
+                let length: UInt64
+                switch instruction.opcode {
+                case .arrayNewFixed:
+                    guard case .indexPair(_, let n) = instruction.immediate else { throw Trap(.host("invalid constant expression")) }
+                    for _ in 0..<n { values.append(try pop()) }
+                    values.reverse()
+                    length = UInt64(n)
+                case .arrayNew:
+                    length = UInt64(UInt32(truncatingIfNeeded: try pop().0))
+                    values = [try pop()]
+                default:
+                    length = UInt64(UInt32(truncatingIfNeeded: try pop().0))
+                }
+                let width = element.storage.slotCount
+                let object = try store.allocateObject(typeID: typeIDs[Int(t)], length: length, slots: length * UInt64(width))
+                if !values.isEmpty {
+                    for i in 0..<Int(length) {
+                        let v = values.count == 1 ? values[0] : values[i]
+                        object[ObjectLayout.fields + i * width] = v.0
+                        if width == 2 { object[ObjectLayout.fields + i * width + 1] = v.1 }
+                    }
+                }
+                stack.append((UInt64(UInt(bitPattern: object)), 0))
             default:
                 throw Trap(.host("unsupported constant instruction \(instruction.opcode.mnemonic)"))
             }

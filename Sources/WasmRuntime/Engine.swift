@@ -19,6 +19,10 @@ public struct EngineConfiguration: Sendable {
     public var maxMemoryBytes: UInt64 = 1 << 32
     /// The largest a table may become, in elements.
     public var maxTableElements: UInt64 = 10_000_000
+    /// The most memory GC objects (structs, arrays) and exceptions of a
+    /// store may take. They live as long as their store (there is no
+    /// collector yet), so allocating beyond this traps with `resourceExhausted`.
+    public var maxHeapBytes: UInt64 = 1 << 30
 
     public init() {}
 }

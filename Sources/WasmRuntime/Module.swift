@@ -4,8 +4,9 @@ import WasmValidation
 
 /// A compiled module: decoded, validated and translated by the engine's
 /// tier. Instantiate it with a `Linker` (or `Instance.init`) any number of
-/// times, in any store of the same engine.
-public final class Module {
+/// times, in any store of the same engine. It is immutable, so threads may
+/// share it.
+public final class Module: @unchecked Sendable {
     public let engine: Engine
     /// The decoded module.
     public let syntax: WasmSyntax.Module

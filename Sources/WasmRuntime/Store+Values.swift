@@ -33,6 +33,10 @@ extension Store {
         case .null: return ReferenceBits.null
         case .function(let f): return UInt64(UInt(bitPattern: f.entity.header))
         case .extern(let payload): return hostValueBits(payload)
+        case .i31(let v): return ReferenceBits.i31(UInt32(bitPattern: v))
+        case .object(let o): return o.bits
+        case .exception(let e): return e.bits
+        case .externalized(let r): return referenceBits(r)
         }
     }
 
@@ -48,15 +52,43 @@ extension Store {
         return UInt64(index) << 2 | ReferenceBits.hostTag
     }
 
-    /// Decodes a reference slot of static type `type`.
+    /// Decodes a reference slot of static type `type`. The static type says
+    /// which hierarchy the bits belong to (functions, exceptions, or the
+    /// any/extern hierarchy whose tag bits tell host values, i31 and objects apart).
     package func reference(bits: UInt64, type: RefType) -> Reference {
         if bits == ReferenceBits.null { return .null(type.heapType) }
         if ReferenceBits.isHost(bits) {
             let index = Int(bits >> 2)
             return .extern(index < hostValues.count ? hostValues[index] : 0)
         }
-        guard let header = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(bits)) else { return .null(type.heapType) }
-        return .function(Function(store: self, entity: FunctionEntity.of(header)))
+        if isExternType(type) { return .externalized(reference(bits: bits, type: .anyref)) }
+        if ReferenceBits.isI31(bits) { return .i31(ReferenceBits.i31Signed(bits)) }
+        if isFunctionType(type), let header = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(bits)) {
+            return .function(Function(store: self, entity: FunctionEntity.of(header)))
+        }
+        if isExceptionType(type) { return .exception(ExceptionReference(store: self, bits: bits)) }
+        return .object(ObjectReference(store: self, bits: bits))
+    }
+
+    /// Whether references of this (closed) type are external references.
+    package func isExternType(_ type: RefType) -> Bool {
+        type.heapType == .extern || type.heapType == .noextern
+    }
+
+    /// Whether references of this (closed) type are exceptions.
+    package func isExceptionType(_ type: RefType) -> Bool {
+        type.heapType == .exn || type.heapType == .noexn
+    }
+
+    /// Whether references of this (closed) type are function references.
+    package func isFunctionType(_ type: RefType) -> Bool {
+        switch type.heapType {
+        case .abstract(let a): return a == .func || a == .nofunc
+        case .concrete(let id):
+            guard Int(id) < types.types.count else { return false }
+            if case .func = types.types[Int(id)].composite { return true }
+            return false
+        }
     }
 
     /// Whether a value fits a (closed) type, for arguments and host results.
@@ -69,7 +101,16 @@ extension Store {
             case .function(let f):
                 return f.store === self && types.isSubtype(.concrete(UInt32(truncatingIfNeeded: f.entity.header.pointee.typeID)), of: t.heapType)
             case .extern:
-                return types.isSubtype(.extern, of: t.heapType)
+                // A host value is an `externref`, and, internalized, an `anyref`.
+                return types.isSubtype(.extern, of: t.heapType) || t.heapType == .any
+            case .i31:
+                return types.isSubtype(.i31, of: t.heapType)
+            case .object(let o):
+                return o.store === self && !isFunctionType(t) && !isExceptionType(t) && referenceMatches(o.bits, t.heapType)
+            case .exception(let e):
+                return e.store === self && isExceptionType(t) && t.heapType == .exn
+            case .externalized(let r):
+                return t.heapType == .extern && matches(.ref(r), .anyref)
             }
         default: return false
         }

@@ -19,6 +19,8 @@ public enum TrapKind: Hashable, Sendable {
     case nullReference
     case nullStructureReference
     case nullArrayReference
+    /// `throw_ref` of a null reference.
+    case nullExceptionReference
     case nullI31Reference
     case outOfBoundsArrayAccess
     case castFailure
@@ -31,6 +33,10 @@ public enum TrapKind: Hashable, Sendable {
     /// A function was called with the wrong number or types of arguments, or a
     /// host function returned results that do not match its type.
     case typeMismatch
+    /// A WebAssembly exception was not caught before reaching the host
+    /// (the spec suite's `assert_exception`). Not a trap in the spec's
+    /// sense, but it ends the invocation the same way.
+    case uncaughtException
     /// A trap raised by a host function, with its own message.
     case host(String)
 
@@ -50,6 +56,7 @@ public enum TrapKind: Hashable, Sendable {
         case .nullReference: return "null reference"
         case .nullStructureReference: return "null structure reference"
         case .nullArrayReference: return "null array reference"
+        case .nullExceptionReference: return "null exception reference"
         case .nullI31Reference: return "null i31 reference"
         case .outOfBoundsArrayAccess: return "out of bounds array access"
         case .castFailure: return "cast failure"
@@ -57,6 +64,7 @@ public enum TrapKind: Hashable, Sendable {
         case .outOfFuel: return "out of fuel"
         case .resourceExhausted: return "resource exhausted"
         case .typeMismatch: return "type mismatch"
+        case .uncaughtException: return "uncaught exception"
         case .host(let message): return message
         }
     }
@@ -65,11 +73,17 @@ public enum TrapKind: Hashable, Sendable {
 /// A WebAssembly trap: execution stopped abnormally.
 public struct Trap: Error, Hashable, Sendable, CustomStringConvertible {
     public var kind: TrapKind
+    /// What the reference interpreter adds to some messages (the table
+    /// index of an uninitialized element).
+    public var detail: String?
 
-    public init(_ kind: TrapKind) { self.kind = kind }
+    public init(_ kind: TrapKind, detail: String? = nil) {
+        self.kind = kind
+        self.detail = detail
+    }
 
-    /// The suite's wording for the trap (see `TrapKind.message`).
-    public var message: String { kind.message }
+    /// The suite's wording for the trap (see `TrapKind.message`), with the detail.
+    public var message: String { detail.map { "\(kind.message) \($0)" } ?? kind.message }
 
     public var description: String { "trap: \(message)" }
 }

@@ -38,9 +38,20 @@ public enum Reference: Hashable {
     /// A null reference of the given heap type.
     case null(HeapType)
     case function(Function)
-    /// A host value (the spec's `ref.extern N`): an opaque payload the host
-    /// gets back unchanged.
+    /// A host value (the spec's `ref.extern N` and `ref.host N`): an opaque
+    /// payload the host gets back unchanged. It is an `externref`, and may
+    /// also be passed where an `anyref` is expected (as `any.convert_extern`
+    /// would make it).
     case extern(UInt64)
+    /// An unboxed 31-bit integer (`ref.i31`), sign-extended.
+    case i31(Int32)
+    /// A GC object: a struct or an array of the store.
+    case object(ObjectReference)
+    /// An exception (`exnref`).
+    case exception(ExceptionReference)
+    /// A reference of the any hierarchy turned into an external reference
+    /// (`extern.convert_any`); a host value stays `.extern` instead.
+    indirect case externalized(Reference)
 
     public var isNull: Bool {
         if case .null = self { return true }
@@ -67,6 +78,48 @@ extension Reference: CustomStringConvertible {
         case .null(let h): return "ref.null \(h)"
         case .function: return "ref.func"
         case .extern(let v): return "ref.extern \(v)"
+        case .i31(let v): return "ref.i31 \(v)"
+        case .object(let o): return o.isArray ? "ref.array" : "ref.struct"
+        case .exception: return "ref.exn"
+        case .externalized(let r): return "ref.extern (\(r))"
         }
+    }
+}
+
+/// A GC object (struct or array) owned by a store. Equality is identity,
+/// as for `ref.eq`.
+public struct ObjectReference: Hashable {
+    public let store: Store
+    package let bits: UInt64
+
+    package init(store: Store, bits: UInt64) {
+        self.store = store
+        self.bits = bits
+    }
+
+    /// Whether the object is an array (otherwise a struct).
+    public var isArray: Bool { store.referenceMatches(bits, .array) }
+
+    public static func == (a: ObjectReference, b: ObjectReference) -> Bool { a.store === b.store && a.bits == b.bits }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(store))
+        hasher.combine(bits)
+    }
+}
+
+/// An exception object owned by a store (`exnref`). Equality is identity.
+public struct ExceptionReference: Hashable {
+    public let store: Store
+    package let bits: UInt64
+
+    package init(store: Store, bits: UInt64) {
+        self.store = store
+        self.bits = bits
+    }
+
+    public static func == (a: ExceptionReference, b: ExceptionReference) -> Bool { a.store === b.store && a.bits == b.bits }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(store))
+        hasher.combine(bits)
     }
 }

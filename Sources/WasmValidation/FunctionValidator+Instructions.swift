@@ -84,9 +84,8 @@ extension FunctionValidator {
             let x = try index(instruction, offset: offset)
             guard x < visibleGlobals else { throw .unknown("global", x, offset: offset) }
             let g = context.globals[Int(x)]
-            // The 2.0 suite says "global is immutable", the 3.0 suite
-            // "immutable global"; the message holds both.
-            guard g.mutable else { throw ValidationError("global is immutable (immutable global \(x))", offset: offset) }
+            // The reference interpreter's 3.0 wording (2.0 said "global is immutable").
+            guard g.mutable else { throw ValidationError("immutable global \(x)", offset: offset) }
             try pop(g.valueType, offset: offset)
 
         // Tables
@@ -142,17 +141,29 @@ extension FunctionValidator {
         let packed = Self.packedSignatures[Int(op.rawValue)]
         if packed != 0 {
             // Up to three operands and one result, all number or vector
-            // types, without touching the arrays of `Opcode.signature`.
+            // types: when the operands are there with exactly these types,
+            // no need to touch the arrays of `Opcode.signature`.
             let count = Int(packed & 3)
-            var i = count
-            while i > 0 {
-                i -= 1
-                try pop(Self.packedTypes[Int((packed >> (2 + 3 * UInt32(i))) & 7)], offset: offset)
+            let top = operandStack.count
+            if top - currentHeight >= count {
+                var matched = true
+                for i in 0..<count {
+                    let code = (packed >> (2 + 3 * UInt32(count - 1 - i))) & 7
+                    if !Self.isExactly(operandStack[top - 1 - i], Self.packedTypes[Int(code)]) {
+                        matched = false
+                        break
+                    }
+                }
+                if matched {
+                    for _ in 0..<count { operandStack.removeLast() }
+                    let result = (packed >> 11) & 7
+                    if result != 0 { push(Self.packedTypes[Int(result)]) }
+                    return
+                }
             }
-            let result = (packed >> 11) & 7
-            if result != 0 { push(Self.packedTypes[Int(result)]) }
-            return
         }
+        // Otherwise (polymorphic stack, or an error to report with all the
+        // operand types) the general path.
         guard let signature = op.signature else {
             throw ValidationError("no validation rule for \(op.mnemonic)", offset: offset)
         }

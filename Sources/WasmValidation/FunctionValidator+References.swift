@@ -286,10 +286,9 @@ extension FunctionValidator {
     /// Pops `count` operands of type `t` without looping `count` times when
     /// the stack is polymorphic (`count` comes from the input).
     private mutating func popRepeated(_ t: ValueType, count: UInt32, offset: Int) throws(ValidationError) {
-        let height = controlStack[controlStack.count - 1].height
-        let available = operandStack.count - height
+        let available = operandStack.count - currentHeight
         let n = Int(count)
-        guard n <= available || controlStack[controlStack.count - 1].unreachable else {
+        guard n <= available || currentUnreachable else {
             throw .typeMismatch("instruction requires \(count) operands of type \(TypeNames.valueType(t)) but stack has \(available) operands", offset: offset)
         }
         let checked = Swift.min(n, available)

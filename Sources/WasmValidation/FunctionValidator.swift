@@ -91,7 +91,7 @@ public struct FunctionValidator {
     // MARK: State for translators
 
     public var isUnreachable: Bool {
-        controlStack.last?.unreachable ?? true
+        controlStack.isEmpty || currentUnreachable
     }
 
     /// The types that a branch to the label at `depth` carries.
@@ -119,12 +119,21 @@ public struct FunctionValidator {
         for t in ts { operandStack.append(.known(t)) }
     }
 
-    private var currentHeight: Int {
-        @inline(__always) get { controlStack[controlStack.count - 1].height }
-    }
+    /// Copies of the innermost frame's `height` and `unreachable`, which
+    /// every pop reads.
+    private(set) var currentHeight = 0
+    private(set) var currentUnreachable = false
 
-    private var currentUnreachable: Bool {
-        @inline(__always) get { controlStack[controlStack.count - 1].unreachable }
+    /// Whether an operand is exactly of type `t`, decided without the
+    /// derived equality of the payload-carrying enums in the common cases.
+    @inline(__always)
+    static func isExactly(_ operand: OperandType, _ t: ValueType) -> Bool {
+        guard case .known(let a) = operand else { return false }
+        switch (a, t) {
+        case (.i32, .i32), (.i64, .i64), (.f32, .f32), (.f64, .f64), (.v128, .v128): return true
+        case (.ref(let x), .ref(let y)): return x == y
+        default: return false
+        }
     }
 
     /// Pops any operand (bottom in unreachable code).
@@ -137,12 +146,26 @@ public struct FunctionValidator {
     /// Pops one operand that must match `expected`, returning the actual
     /// type.
     @discardableResult
+    @inline(__always)
     mutating func pop(_ expected: ValueType, offset: Int) throws(ValidationError) -> OperandType {
+        // The common case inline: the top operand has exactly that type.
+        let count = operandStack.count
+        if count > currentHeight {
+            let actual = operandStack[count - 1]
+            if Self.isExactly(actual, expected) {
+                operandStack.removeLast()
+                return actual
+            }
+        }
+        return try popSlowly(expected, offset: offset)
+    }
+
+    /// `pop(_:offset:)` for subtypes, polymorphic stacks and errors.
+    @inline(never)
+    private mutating func popSlowly(_ expected: ValueType, offset: Int) throws(ValidationError) -> OperandType {
         if operandStack.count > currentHeight {
             let actual = operandStack[operandStack.count - 1]
-            // Equal types are the common case; only references need the
-            // context (and calling into it is not free).
-            guard actual == .known(expected) || context.matches(actual, expected) else {
+            guard context.matches(actual, expected) else {
                 throw .typeMismatch("instruction requires [\(TypeNames.valueType(expected))] but stack has [\(TypeNames.operand(actual))]", offset: offset)
             }
             operandStack.removeLast()
@@ -172,7 +195,7 @@ public struct FunctionValidator {
         for i in 0..<n {
             if i < available {
                 let actual = operandStack[top - i], wanted = expected[n - 1 - i]
-                guard actual == .known(wanted) || context.matches(actual, wanted) else {
+                guard Self.isExactly(actual, wanted) || context.matches(actual, wanted) else {
                     throw mismatch(expected, available: available, offset: offset)
                 }
             } else if !currentUnreachable {
@@ -205,32 +228,41 @@ public struct FunctionValidator {
     /// Marks the rest of the current block unreachable.
     mutating func markUnreachable() {
         let frame = controlStack.count - 1
-        operandStack.removeLast(operandStack.count - controlStack[frame].height)
+        while operandStack.count > currentHeight { operandStack.removeLast() }
         controlStack[frame].unreachable = true
+        currentUnreachable = true
     }
 
     // MARK: Control stack
 
     mutating func pushFrame(_ kind: ControlFrame.Kind, start: [ValueType], end: [ValueType]) {
         controlStack.append(ControlFrame(kind: kind, startTypes: start, endTypes: end, height: operandStack.count, initHeight: initStack.count))
+        currentHeight = operandStack.count
+        currentUnreachable = false
         push(start)
     }
 
     /// Checks the block's results and removes its frame.
     mutating func popFrame(offset: Int) throws(ValidationError) -> ControlFrame {
-        let frame = controlStack[controlStack.count - 1]
-        try pop(frame.endTypes, offset: offset)
-        if operandStack.count != frame.height {
+        let top = controlStack.count - 1
+        let endTypes = controlStack[top].endTypes
+        let height = controlStack[top].height
+        try pop(endTypes, offset: offset)
+        if operandStack.count != height {
             // Report what the block left, as the reference interpreter does.
-            let left = operandStack[frame.height...]
-            var all = Array(left)
-            all.append(contentsOf: frame.endTypes.map(OperandType.known))
-            throw .typeMismatch("block requires \(TypeNames.resultType(frame.endTypes)) but stack has \(TypeNames.operands(all))", offset: offset)
+            var all = Array(operandStack[height...])
+            all.append(contentsOf: endTypes.map(OperandType.known))
+            throw .typeMismatch("block requires \(TypeNames.resultType(endTypes)) but stack has \(TypeNames.operands(all))", offset: offset)
         }
-        while initStack.count > frame.initHeight {
+        let initHeight = controlStack[top].initHeight
+        while initStack.count > initHeight {
             localInitialized[Int(initStack.removeLast())] = false
         }
-        controlStack.removeLast()
+        let frame = controlStack.removeLast()
+        if top > 0 {
+            currentHeight = controlStack[top - 1].height
+            currentUnreachable = controlStack[top - 1].unreachable
+        }
         return frame
     }
 

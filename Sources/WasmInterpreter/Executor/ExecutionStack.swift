@@ -36,4 +36,8 @@ struct Frame {
     var returnPC: UnsafeMutablePointer<UInt64>?
     var sp: UnsafeMutablePointer<UInt64>
     var instance: UnsafeMutablePointer<InstanceContext>
+    /// The function entered when this record was pushed (the callee): the
+    /// frame stack's top record names the running function, which
+    /// exception handling needs.
+    var function: UnsafePointer<CompiledFunction>
 }

@@ -9,7 +9,10 @@ import WasmSyntax
 ///
 /// Handlers are kept small and self-contained (operands decoded from the
 /// instruction words, no state outside the four locals) so that the loop
-/// can later be replaced by threaded dispatch.
+/// can later be replaced by threaded dispatch. Performance depends on the
+/// four locals staying in registers: nothing may take their address (pass
+/// them `inout` to a function that is not inlined), and rare operations
+/// (GC, exceptions, host calls) live in separate functions.
 enum Executor {
     static func run(_ entry: UnsafeMutablePointer<FunctionHeader>, base: UnsafeMutablePointer<UInt64>, stack: ExecutionStack, store: Store) throws(Trap) {
         let entryFrames = stack.frameCount
@@ -23,6 +26,8 @@ enum Executor {
         var ctx = entryInstance
         var mem = ctx.pointee.memory0
         var pc = UnsafeMutablePointer<UInt64>(bitPattern: 8)!
+        // The frame stack in locals (the class's copy is synced around host
+        // calls, which may start nested invocations above it).
         try enter(entry, at: base, returnPC: nil, sp: &sp, ctx: &ctx, mem: &mem, pc: &pc, stack: stack)
 
         while true {
@@ -95,7 +100,7 @@ enum Executor {
                 if callee.pointee.instance != nil {
                     try enter(callee, at: frame, returnPC: pc + 1, sp: &sp, ctx: &ctx, mem: &mem, pc: &pc, stack: stack)
                 } else {
-                    try callHost(callee, frame: frame, stack: stack, store: store, fuel: &fuel)
+                    fuel = try callHost(callee, frame: frame, stack: stack, store: store, fuel: fuel)
                     pc += 1
                 }
             case .callIndirect:
@@ -105,7 +110,7 @@ enum Executor {
                 guard index < UInt64(table.pointee.count) else { throw Trap(.undefinedElement) }
                 let bits = table.pointee.elements[Int(index)]
                 guard let callee = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(bits)) else {
-                    throw Trap(.uninitializedElement)
+                    throw Trap(.uninitializedElement, detail: "\(index)")
                 }
                 let expected = ctx.pointee.typeIDs[IR.lo(w1)]
                 if callee.pointee.typeID != expected && !store.types.isSubtype(callee.pointee.typeID, of: expected) {
@@ -115,13 +120,86 @@ enum Executor {
                 if callee.pointee.instance != nil {
                     try enter(callee, at: frame, returnPC: pc + 2, sp: &sp, ctx: &ctx, mem: &mem, pc: &pc, stack: stack)
                 } else {
-                    try callHost(callee, frame: frame, stack: stack, store: store, fuel: &fuel)
+                    fuel = try callHost(callee, frame: frame, stack: stack, store: store, fuel: fuel)
                     pc += 2
                 }
+
+            case .callRef:
+                guard let callee = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(sp[a])) else {
+                    throw Trap(.nullFunctionReference)
+                }
+                let frame = sp + b
+                if callee.pointee.instance != nil {
+                    try enter(callee, at: frame, returnPC: pc + 1, sp: &sp, ctx: &ctx, mem: &mem, pc: &pc, stack: stack)
+                } else {
+                    fuel = try callHost(callee, frame: frame, stack: stack, store: store, fuel: fuel)
+                    pc += 1
+                }
+            case .returnCall, .returnCallIndirect, .returnCallRef:
+                let callee: UnsafeMutablePointer<FunctionHeader>
+                switch IR.op(w) {
+                case .returnCall:
+                    callee = ctx.pointee.functions[a]
+                case .returnCallRef:
+                    guard let c = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(sp[a])) else {
+                        throw Trap(.nullFunctionReference)
+                    }
+                    callee = c
+                default:
+                    let table = ctx.pointee.tables[a]
+                    let index = table.pointee.is64 ? sp[b] : UInt64(sp[i32: b])
+                    guard index < UInt64(table.pointee.count) else { throw Trap(.undefinedElement) }
+                    guard let c = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(table.pointee.elements[Int(index)])) else {
+                        throw Trap(.uninitializedElement, detail: "\(index)")
+                    }
+                    let expected = ctx.pointee.typeIDs[Int(pc[1])]
+                    if c.pointee.typeID != expected && !store.types.isSubtype(c.pointee.typeID, of: expected) {
+                        throw Trap(.indirectCallTypeMismatch)
+                    }
+                    callee = c
+                }
+                if callee.pointee.instance != nil {
+                    // Replace the current frame: the caller's record stays.
+                    let function = callee.pointee.code.unsafelyUnwrapped.assumingMemoryBound(to: CompiledFunction.self)
+                    guard function.pointee.frameSlots <= stack.end - sp else { throw Trap(.callStackExhausted) }
+                    let parameters = function.pointee.parameterSlots
+                    let zeroed = function.pointee.localSlots - parameters
+                    if zeroed > 0 { (sp + parameters).update(repeating: 0, count: zeroed) }
+                    ctx = callee.pointee.instance.unsafelyUnwrapped
+                    mem = ctx.pointee.memory0
+                    pc = function.pointee.code
+                    stack.frames[stack.frameCount - 1].function = function
+                } else {
+                    fuel = try callHost(callee, frame: sp, stack: stack, store: store, fuel: fuel)
+                    stack.frameCount -= 1
+                    let frame = stack.frames[stack.frameCount]
+                    guard let returnPC = frame.returnPC else { return }
+                    pc = returnPC
+                    sp = frame.sp
+                    ctx = frame.instance
+                    mem = ctx.pointee.memory0
+                }
+            case .refAsNonNull:
+                guard sp[a] != 0 else { throw Trap(.nullReference) }
+                pc += 1
+            case .throwTag:
+                let exception = try store.allocateException(tag: ctx.pointee.tags[a], payload: sp + b, count: Int(pc[1]))
+                (pc, sp, ctx) = try unwind(exception, at: pc, sp: sp, ctx: ctx, stack: stack)
+                mem = ctx.pointee.memory0
+            case .throwRef:
+                guard let exception = UnsafeMutablePointer<UInt64>(bitPattern: UInt(sp[a])) else {
+                    throw Trap(.nullExceptionReference)
+                }
+                (pc, sp, ctx) = try unwind(exception, at: pc, sp: sp, ctx: ctx, stack: stack)
+                mem = ctx.pointee.memory0
 
             // MARK: Moves
             case .copy:
                 sp[a] = sp[b]; pc += 1
+            case .copy2:
+                sp[a] = sp[b]
+                let w1 = pc[1]
+                sp[IR.lo(w1)] = sp[IR.hi(w1)]; pc += 2
             case .copy128:
                 let lo = sp[b], hi = sp[b + 1]
                 sp[a] = lo; sp[a + 1] = hi; pc += 1
@@ -199,6 +277,8 @@ enum Executor {
             case .i32ShlImm: sp[i32: a] = sp[i32: b] &<< imm32(pc); pc += 2
             case .i32ShrSImm: sp[s32: a] = sp[s32: b] &>> Int32(bitPattern: imm32(pc)); pc += 2
             case .i32ShrUImm: sp[i32: a] = sp[i32: b] &>> imm32(pc); pc += 2
+            case .i32RotlImm: sp[i32: a] = rotl(sp[i32: b], imm32(pc)); pc += 2
+            case .i32RotrImm: sp[i32: a] = rotr(sp[i32: b], imm32(pc)); pc += 2
             case .i32EqImm: sp[bool: a] = sp[i32: b] == imm32(pc); pc += 2
             case .i32NeImm: sp[bool: a] = sp[i32: b] != imm32(pc); pc += 2
             case .i32LtSImm: sp[bool: a] = sp[s32: b] < Int32(bitPattern: imm32(pc)); pc += 2
@@ -261,6 +341,8 @@ enum Executor {
             case .i64ShlImm: sp[a] = sp[b] &<< pc[1]; pc += 2
             case .i64ShrSImm: sp[s64: a] = sp[s64: b] &>> Int64(bitPattern: pc[1]); pc += 2
             case .i64ShrUImm: sp[a] = sp[b] &>> pc[1]; pc += 2
+            case .i64RotlImm: sp[a] = rotl(sp[b], pc[1]); pc += 2
+            case .i64RotrImm: sp[a] = rotr(sp[b], pc[1]); pc += 2
             case .i64EqImm: sp[bool: a] = sp[b] == pc[1]; pc += 2
             case .i64NeImm: sp[bool: a] = sp[b] != pc[1]; pc += 2
             case .i64LtSImm: sp[bool: a] = sp[s64: b] < Int64(bitPattern: pc[1]); pc += 2
@@ -271,6 +353,28 @@ enum Executor {
             case .i64LeUImm: sp[bool: a] = sp[b] <= pc[1]; pc += 2
             case .i64GeSImm: sp[bool: a] = sp[s64: b] >= Int64(bitPattern: pc[1]); pc += 2
             case .i64GeUImm: sp[bool: a] = sp[b] >= pc[1]; pc += 2
+
+            case .i64Add128, .i64Sub128:
+                let w1 = pc[1]
+                let lo1 = sp[b], hi1 = sp[IR.lo(w1)], lo2 = sp[IR.hi(w1)], hi2 = sp[Int(pc[2])]
+                if IR.op(w) == .i64Add128 {
+                    let (lo, carry) = lo1.addingReportingOverflow(lo2)
+                    sp[a] = lo
+                    sp[a + 1] = hi1 &+ hi2 &+ (carry ? 1 : 0)
+                } else {
+                    let (lo, borrow) = lo1.subtractingReportingOverflow(lo2)
+                    sp[a] = lo
+                    sp[a + 1] = hi1 &- hi2 &- (borrow ? 1 : 0)
+                }
+                pc += 3
+            case .i64MulWideS:
+                let (high, low) = sp[s64: b].multipliedFullWidth(by: sp[s64: c(pc)])
+                sp[a] = low
+                sp[s64: a + 1] = high; pc += 2
+            case .i64MulWideU:
+                let (high, low) = sp[b].multipliedFullWidth(by: sp[c(pc)])
+                sp[a] = low
+                sp[a + 1] = high; pc += 2
 
             // MARK: f32, f64
             case .f32Eq: sp[bool: a] = sp[f32: b] == sp[f32: c(pc)]; pc += 2
@@ -313,6 +417,14 @@ enum Executor {
             case .f64Div: sp[f64: a] = sp[f64: b] / sp[f64: c(pc)]; pc += 2
             case .f64Min: sp[f64: a] = ScalarOps.f64Min(sp[f64: b], sp[f64: c(pc)]); pc += 2
             case .f64Max: sp[f64: a] = ScalarOps.f64Max(sp[f64: b], sp[f64: c(pc)]); pc += 2
+            case .f32AddImm: sp[f32: a] = sp[f32: b] + Float(bitPattern: imm32(pc)); pc += 2
+            case .f32SubImm: sp[f32: a] = sp[f32: b] - Float(bitPattern: imm32(pc)); pc += 2
+            case .f32MulImm: sp[f32: a] = sp[f32: b] * Float(bitPattern: imm32(pc)); pc += 2
+            case .f32DivImm: sp[f32: a] = sp[f32: b] / Float(bitPattern: imm32(pc)); pc += 2
+            case .f64AddImm: sp[f64: a] = sp[f64: b] + Double(bitPattern: pc[1]); pc += 2
+            case .f64SubImm: sp[f64: a] = sp[f64: b] - Double(bitPattern: pc[1]); pc += 2
+            case .f64MulImm: sp[f64: a] = sp[f64: b] * Double(bitPattern: pc[1]); pc += 2
+            case .f64DivImm: sp[f64: a] = sp[f64: b] / Double(bitPattern: pc[1]); pc += 2
             case .f64Copysign:
                 sp[a] = sp[b] & 0x7FFF_FFFF_FFFF_FFFF | sp[c(pc)] & 0x8000_0000_0000_0000; pc += 2
 
@@ -458,6 +570,12 @@ enum Executor {
             case .refIsNull:
                 sp[bool: a] = sp[b] == 0; pc += 1
 
+            // MARK: GC
+            case .structNew, .structNewDefault, .structGet, .structSet, .arrayNew, .arrayNewDefault, .arrayNewFixed,
+                 .arrayNewData, .arrayNewElem, .arrayGet, .arraySet, .arrayLen, .arrayFill, .arrayCopy,
+                 .arrayInitData, .arrayInitElem, .refI31, .i31GetS, .i31GetU, .refTest, .refCast, .brIfCast, .brIfNotCast:
+                pc += try GCInstructions.run(pc, sp: sp, ctx: ctx, store: store)
+
             // MARK: SIMD
             case .v128Unary:
                 sp[v128: a] = VectorOps.unary(opcode(pc[1]), sp[v128: b]); pc += 2
@@ -498,20 +616,78 @@ enum Executor {
         guard stack.frameCount < stack.maxFrames else { throw Trap(.callStackExhausted) }
         let function = callee.pointee.code.unsafelyUnwrapped.assumingMemoryBound(to: CompiledFunction.self)
         guard function.pointee.frameSlots <= stack.end - frame else { throw Trap(.callStackExhausted) }
-        stack.frames[stack.frameCount] = Frame(returnPC: returnPC, sp: sp, instance: ctx)
+        stack.frames[stack.frameCount] = Frame(returnPC: returnPC, sp: sp, instance: ctx, function: function)
         stack.frameCount += 1
-        let parameters = function.pointee.parameterSlots
-        let zeroed = function.pointee.localSlots - parameters
-        if zeroed > 0 { (frame + parameters).update(repeating: 0, count: zeroed) }
+        // Declared locals start at zero (parameters are in place already).
+        var i = function.pointee.parameterSlots
+        let end = function.pointee.localSlots
+        while i < end {
+            frame[i] = 0
+            i += 1
+        }
         sp = frame
         ctx = callee.pointee.instance.unsafelyUnwrapped
         mem = ctx.pointee.memory0
         pc = function.pointee.code
     }
 
-    /// Calls a host function whose arguments (and then results) are at `frame`.
+    /// Finds the handler of an exception thrown at `pc`: in the running
+    /// function's catch clauses, then in its callers', popping their frames.
+    /// Continues at the handler with the caught values in place, or throws
+    /// `uncaughtException` when the exception leaves this invocation.
+    /// (It returns the new machine state rather than taking it `inout`, so
+    /// that the loop's registers never need an address.)
+    @inline(never)
+    static func unwind(_ exception: UnsafeMutablePointer<UInt64>, at pc: UnsafeMutablePointer<UInt64>,
+                       sp: UnsafeMutablePointer<UInt64>, ctx: UnsafeMutablePointer<InstanceContext>,
+                       stack: ExecutionStack) throws(Trap)
+        -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<InstanceContext>) {
+        let tag = exception[ExceptionLayout.tag]
+        var at = pc
+        var sp = sp
+        var ctx = ctx
+        while true {
+            let function = stack.frames[stack.frameCount - 1].function
+            let offset = at - function.pointee.code
+            // A `delegate` hides the handlers of blocks deeper than its label.
+            var maxDepth = Int.max
+            for i in 0..<function.pointee.handlerCount {
+                let clause = function.pointee.handlers.unsafelyUnwrapped[i]
+                guard offset >= clause.start && offset < clause.end && clause.depth <= maxDepth else { continue }
+                let destination = sp + clause.destination
+                switch clause.kind {
+                case .delegate:
+                    maxDepth = clause.delegateDepth
+                    continue
+                case .catch, .catchRef:
+                    guard UInt64(UInt(bitPattern: ctx.pointee.tags[clause.tag])) == tag else { continue }
+                    let count = Int(exception[ExceptionLayout.count])
+                    destination.update(from: exception + ExceptionLayout.payload, count: count)
+                    if clause.kind == .catchRef { destination[count] = UInt64(UInt(bitPattern: exception)) }
+                case .catchAll:
+                    break
+                case .catchAllRef:
+                    destination[0] = UInt64(UInt(bitPattern: exception))
+                }
+                // Legacy handlers keep the exception for `rethrow`.
+                if clause.exceptionSlot >= 0 { sp[clause.exceptionSlot] = UInt64(UInt(bitPattern: exception)) }
+                return (function.pointee.code + clause.target, sp, ctx)
+            }
+            // Not caught here: leave the function.
+            stack.frameCount -= 1
+            let frame = stack.frames[stack.frameCount]
+            guard let returnPC = frame.returnPC else { throw Trap(.uncaughtException) }
+            at = returnPC - 1
+            sp = frame.sp
+            ctx = frame.instance
+        }
+    }
+
+    /// Calls a host function whose arguments (and then results) are at
+    /// `frame`; returns the fuel left.
+    @inline(never)
     static func callHost(_ callee: UnsafeMutablePointer<FunctionHeader>, frame: UnsafeMutablePointer<UInt64>,
-                         stack: ExecutionStack, store: Store, fuel: inout UInt64) throws(Trap) {
+                         stack: ExecutionStack, store: Store, fuel: UInt64) throws(Trap) -> UInt64 {
         let slots = Swift.max(Int(callee.pointee.parameterSlots), Int(callee.pointee.resultSlots))
         guard slots <= stack.end - frame else { throw Trap(.callStackExhausted) }
         // A host function may call back into WebAssembly: that frame goes above.
@@ -519,8 +695,8 @@ enum Executor {
         stack.top = frame + slots
         defer { stack.top = savedTop }
         store.fuel = fuel
-        defer { fuel = store.fuel }
         try store.callHost(callee, slots: frame)
+        return store.fuel
     }
 
     // MARK: Helpers

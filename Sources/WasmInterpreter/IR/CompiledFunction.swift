@@ -12,6 +12,36 @@ struct CompiledFunction {
     /// Parameters and declared locals; the declared ones are zeroed on entry.
     var localSlots: Int
     var resultSlots: Int
+    /// The catch clauses of the function's `try_table`s, innermost region first.
+    var handlers: UnsafeMutablePointer<HandlerClause>?
+    var handlerCount: Int
+}
+
+/// A catch clause of a `try_table`: while the code in `start..<end` runs,
+/// an exception that matches goes to `target` with its values written from
+/// slot `destination` on.
+struct HandlerClause {
+    enum Kind: UInt8 {
+        case `catch`, catchRef, catchAll, catchAllRef
+        /// Legacy `delegate`: handlers of blocks nested deeper than
+        /// `delegateDepth` do not see the exception.
+        case delegate
+    }
+
+    var start: Int
+    var end: Int
+    var kind: Kind
+    /// The tag index (for `catch` and `catchRef`).
+    var tag: Int
+    /// Code offset of the label's continuation.
+    var target: Int
+    var destination: Int
+    /// The control depth of the block the clause belongs to (for `delegate`).
+    var depth: Int = 0
+    /// For a legacy `delegate`: the depth of the label it names.
+    var delegateDepth: Int = 0
+    /// For a legacy `catch`: where the exception is kept for `rethrow` (-1: nowhere).
+    var exceptionSlot: Int = -1
 }
 
 /// The interpreter's code for one module: the IR of every defined function.
@@ -25,14 +55,23 @@ final class InterpreterCode: CompiledCode {
         for (i, t) in translated.enumerated() {
             let code = UnsafeMutablePointer<UInt64>.allocate(capacity: Swift.max(t.code.count, 1))
             code.initialize(from: t.code, count: t.code.count)
+            var handlers: UnsafeMutablePointer<HandlerClause>?
+            if !t.handlers.isEmpty {
+                handlers = .allocate(capacity: t.handlers.count)
+                handlers!.initialize(from: t.handlers, count: t.handlers.count)
+            }
             (functions + i).initialize(to: CompiledFunction(
                 code: code, codeCount: t.code.count, frameSlots: t.frameSlots,
-                parameterSlots: t.parameterSlots, localSlots: t.localSlots, resultSlots: t.resultSlots))
+                parameterSlots: t.parameterSlots, localSlots: t.localSlots, resultSlots: t.resultSlots,
+                handlers: handlers, handlerCount: t.handlers.count))
         }
     }
 
     deinit {
-        for i in 0..<count { functions[i].code.deallocate() }
+        for i in 0..<count {
+            functions[i].code.deallocate()
+            functions[i].handlers?.deallocate()
+        }
         functions.deallocate()
     }
 

@@ -6,12 +6,16 @@ enum IRPrinter {
     static func length(_ code: UnsafePointer<UInt64>, _ index: Int) -> Int {
         let w = code[index]
         switch IR.op(w) {
-        case .unreachable, .consumeFuel, .br, .ret, .ret1, .call, .copy, .copy128, .globalGet, .globalSet,
-             .globalGet128, .globalSet128, .memorySize, .dataDrop, .tableSize, .elemDrop, .refFunc, .refIsNull:
+        case .unreachable, .consumeFuel, .br, .ret, .ret1, .call, .callRef, .returnCall, .returnCallRef, .refAsNonNull, .throwRef, .copy, .copy128, .globalGet, .globalSet,
+             .globalGet128, .globalSet128, .memorySize, .dataDrop, .tableSize, .elemDrop, .refFunc, .refIsNull,
+             .arrayLen, .refI31, .i31GetS, .i31GetU:
             return 1
         case .brTable:
             return 2 + IR.b(w)
-        case .const128, .memoryFill, .memoryCopy, .memoryInit, .tableFill, .tableCopy, .tableInit,
+        case .arrayNew, .arrayNewFixed, .arrayNewData, .arrayNewElem, .arrayFill, .arrayCopy, .arrayInitData, .arrayInitElem,
+             .brIfCast, .brIfNotCast:
+            return 3
+        case .const128, .i64Add128, .i64Sub128, .memoryFill, .memoryCopy, .memoryInit, .tableFill, .tableCopy, .tableInit,
              .v128Ternary, .v128ReplaceLane:
             return 3
         case .memoryAccess, .v128Shuffle:

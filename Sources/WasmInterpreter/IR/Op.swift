@@ -17,6 +17,14 @@
 ///   `store(mem0, (a + hi(w1)) mod 2^32 + lo(w1), b)`: the static offset in
 ///   the low half, and in the high half an `i32.add` of a constant that
 ///   computed the address (folded into the access, wrapping as it would)
+///
+/// Calls: the arguments are the caller's top operands, at contiguous slots;
+/// the callee's frame starts at the first of them (slot b of `call`), so
+/// they become its parameters without copying, and its results come back in
+/// the same slots. `local.get` and constants are not copied to the operand
+/// stack (the translator keeps them virtual), and comparisons feeding
+/// `br_if`/`if` fuse into the branch.
+///
 /// The raw values are the declaration order: the executor switches over them.
 enum Op: UInt16 {
     // MARK: Control
@@ -46,12 +54,27 @@ enum Op: UInt16 {
     case call
     /// Call through table a with the frame at slot b; w1 = type index (lo) | slot of the element index (hi).
     case callIndirect
+    /// Call the function reference in slot a with the frame at slot b; null traps.
+    case callRef
+    /// Tail calls: the arguments are already in slots 0... of the current
+    /// frame, which the callee takes over. `returnCall` a = function;
+    /// `returnCallIndirect` a = table, b = element index slot, w1 = type index;
+    /// `returnCallRef` a = reference slot.
+    case returnCall, returnCallIndirect, returnCallRef
+    /// Trap if slot a holds null (`ref.as_non_null`).
+    case refAsNonNull
+    /// Throw a new exception of tag a with the payload in slots b..., w1 slots long.
+    case throwTag
+    /// Throw the exception referenced by slot a (null traps).
+    case throwRef
 
     // MARK: Moves
     /// `slot a = slot b`
     case copy
     /// Two slots: `slot a, a+1 = slot b, b+1`
     case copy128
+    /// Two copies in sequence: `slot a = slot b; slot lo(w1) = slot hi(w1)`
+    case copy2
     /// `slot a = w1`
     case const64
     /// `slot a, a+1 = w1, w2`
@@ -67,7 +90,7 @@ enum Op: UInt16 {
     case i32Clz, i32Ctz, i32Popcnt
     case i32Add, i32Sub, i32Mul, i32DivS, i32DivU, i32RemS, i32RemU
     case i32And, i32Or, i32Xor, i32Shl, i32ShrS, i32ShrU, i32Rotl, i32Rotr
-    case i32AddImm, i32MulImm, i32AndImm, i32OrImm, i32XorImm, i32ShlImm, i32ShrSImm, i32ShrUImm
+    case i32AddImm, i32MulImm, i32AndImm, i32OrImm, i32XorImm, i32ShlImm, i32ShrSImm, i32ShrUImm, i32RotlImm, i32RotrImm
     case i32EqImm, i32NeImm, i32LtSImm, i32LtUImm, i32GtSImm, i32GtUImm, i32LeSImm, i32LeUImm, i32GeSImm, i32GeUImm
 
     // MARK: i64
@@ -75,8 +98,12 @@ enum Op: UInt16 {
     case i64Clz, i64Ctz, i64Popcnt
     case i64Add, i64Sub, i64Mul, i64DivS, i64DivU, i64RemS, i64RemU
     case i64And, i64Or, i64Xor, i64Shl, i64ShrS, i64ShrU, i64Rotl, i64Rotr
-    case i64AddImm, i64MulImm, i64AndImm, i64OrImm, i64XorImm, i64ShlImm, i64ShrSImm, i64ShrUImm
+    case i64AddImm, i64MulImm, i64AndImm, i64OrImm, i64XorImm, i64ShlImm, i64ShrSImm, i64ShrUImm, i64RotlImm, i64RotrImm
     case i64EqImm, i64NeImm, i64LtSImm, i64LtUImm, i64GtSImm, i64GtUImm, i64LeSImm, i64LeUImm, i64GeSImm, i64GeUImm
+
+    /// Wide arithmetic: results in slots a, a+1. add128/sub128: b = lo1,
+    /// w1 = hi1 | lo2 << 32, w2 = hi2. mul_wide: b, w1 = the operands.
+    case i64Add128, i64Sub128, i64MulWideS, i64MulWideU
 
     // MARK: f32, f64
     case f32Eq, f32Ne, f32Lt, f32Gt, f32Le, f32Ge
@@ -85,6 +112,8 @@ enum Op: UInt16 {
     case f32Add, f32Sub, f32Mul, f32Div, f32Min, f32Max, f32Copysign
     case f64Abs, f64Neg, f64Ceil, f64Floor, f64Trunc, f64Nearest, f64Sqrt
     case f64Add, f64Sub, f64Mul, f64Div, f64Min, f64Max, f64Copysign
+    /// `a = op(b, bits in w1)`
+    case f32AddImm, f32SubImm, f32MulImm, f32DivImm, f64AddImm, f64SubImm, f64MulImm, f64DivImm
 
     // MARK: Conversions
     case i32WrapI64
@@ -134,6 +163,18 @@ enum Op: UInt16 {
     case refFunc
     /// `slot a = slot b == null`
     case refIsNull
+
+    // MARK: GC (see `Executor+GC.swift` for the layouts)
+    case structNew, structNewDefault, structGet, structSet
+    case arrayNew, arrayNewDefault, arrayNewFixed, arrayNewData, arrayNewElem
+    case arrayGet, arraySet, arrayLen, arrayFill, arrayCopy, arrayInitData, arrayInitElem
+    case refI31, i31GetS, i31GetU
+    /// `slot a = slot b matches w1` (a `CastTarget` word)
+    case refTest
+    /// Trap unless slot a matches w1.
+    case refCast
+    /// `if slot a matches w2 goto w1`; `brIfNotCast`: unless it matches.
+    case brIfCast, brIfNotCast
 
     // MARK: SIMD (the opcode is the wasm `Opcode`, evaluated by `VectorOps`)
     /// a = op(b); w1 = opcode

@@ -21,6 +21,11 @@ struct ControlEntry {
     var elseBranch: Patch?
     /// Whether the block was entered in reachable code.
     var reachable: Bool
+    /// For a `try_table`: where its body starts, and its clauses.
+    var tryRegion: (start: Int, clauses: Range<Int>)?
+    /// For a legacy `try`: where its body starts and ends (once a `catch`
+    /// was read), and the number of its exception slot.
+    var legacyTry: (start: Int, end: Int?, id: Int)?
 
     var labelTypes: [ValueType] { kind == .loop ? params : results }
 }
@@ -34,6 +39,8 @@ enum Patch {
     /// A branch whose offset is the low half of the word at `index` (the
     /// high half holds an immediate).
     case low32(start: Int, index: Int)
+    /// The target of catch clause `index`.
+    case handler(Int)
 }
 
 /// A branch condition: taken when `op(a, b)` holds (`op` is a branching
@@ -43,6 +50,8 @@ struct BranchCondition {
     var a: Int
     var b: Int
     var immediate: UInt32 = 0
+    /// The cast target of `brIfCast`/`brIfNotCast` (their third word).
+    var castTarget: UInt64 = 0
 
     var hasImmediate: Bool {
         switch op {
@@ -89,9 +98,11 @@ struct BranchCondition {
         case .brIfI32LeSImm: flipped = .brIfI32GtSImm
         case .brIfI32GtUImm: flipped = .brIfI32LeUImm
         case .brIfI32LeUImm: flipped = .brIfI32GtUImm
+        case .brIfCast: flipped = .brIfNotCast
+        case .brIfNotCast: flipped = .brIfCast
         default: flipped = op
         }
-        return BranchCondition(op: flipped, a: a, b: b, immediate: immediate)
+        return BranchCondition(op: flipped, a: a, b: b, immediate: immediate, castTarget: castTarget)
     }
 
     /// The fused branch for a comparison instruction, if there is one.
@@ -134,7 +145,12 @@ struct BranchCondition {
 
 extension FunctionTranslator {
     func blockTypes(_ immediate: Immediate) -> (params: [ValueType], results: [ValueType]) {
-        guard case .block(let bt) = immediate else { return ([], []) }
+        let bt: BlockType
+        switch immediate {
+        case .block(let b): bt = b
+        case .tryTable(let b, _): bt = b
+        default: return ([], [])
+        }
         switch bt {
         case .empty: return ([], [])
         case .value(let t): return ([], [t])
@@ -176,6 +192,87 @@ extension FunctionTranslator {
         case .return:
             emitReturn()
             live = false
+        case .brOnNull:
+            // Branch when null, with the values below the reference; keep
+            // the (now non-null) reference otherwise.
+            guard case .index(let depth) = instruction.immediate else { return }
+            var reference = pop()
+            let s = slot(of: reference)
+            branchIf(BranchCondition(op: .brIfEqz, a: s, b: 0), depth: Int(depth))
+            if case .ref(var r) = reference.type { r.nullable = false; reference.type = .ref(r) }
+            if reference.isConstant { reference.location = .temp }
+            stack.append(reference)
+        case .tryTable:
+            guard case .tryTable(_, let catches) = instruction.immediate else { return }
+            let (params, results) = blockTypes(instruction.immediate)
+            prepareBlockEntry(parameterCount: params.count)
+            let first = clauses.count
+            for c in catches {
+                let index = control.count - 1 - Int(c.label)
+                let target = control[index]
+                let kind: HandlerClause.Kind
+                var tag = 0
+                switch c {
+                case .catch(let t, _): kind = .catch; tag = Int(t)
+                case .catchRef(let t, _): kind = .catchRef; tag = Int(t)
+                case .catchAll: kind = .catchAll
+                case .catchAllRef: kind = .catchAllRef
+                }
+                let clause = clauses.count
+                clauses.append(HandlerClause(start: 0, end: 0, kind: kind, tag: tag, target: 0,
+                                             destination: target.kind == .function ? 0 : target.homeBase,
+                                             depth: control.count))
+                switch target.kind {
+                case .function: returningClauses.append(clause)
+                case .loop: clauses[clause].target = target.loopTarget
+                default: control[index].branches.append(.handler(clause))
+                }
+            }
+            let height = stack.count - params.count
+            var entry = ControlEntry(kind: .block, height: height, params: params, results: results,
+                                     homeBase: homeAt(height), reachable: true)
+            entry.tryRegion = (code.count, first..<clauses.count)
+            placeLabel()
+            control.append(entry)
+        case .try:
+            let (params, results) = blockTypes(instruction.immediate)
+            prepareBlockEntry(parameterCount: params.count)
+            let height = stack.count - params.count
+            var entry = ControlEntry(kind: .block, height: height, params: params, results: results,
+                                     homeBase: homeAt(height), reachable: true)
+            entry.legacyTry = (code.count, nil, legacyTryCount)
+            legacyTryCount += 1
+            placeLabel()
+            control.append(entry)
+        case .catch, .catchAll:
+            translateLegacyCatch(instruction)
+        case .delegate:
+            translateDelegate(instruction)
+        case .rethrow:
+            guard case .index(let depth) = instruction.immediate else { return }
+            let target = control[control.count - 1 - Int(depth)]
+            guard let legacy = target.legacyTry else { return }
+            legacySlotUses.append((code.count, legacy.id))
+            emit(IR.word(.throwRef))
+            live = false
+        case .throw:
+            guard case .index(let tag) = instruction.immediate, let payload = context.tagParameters(tag) else { return }
+            let base = prepareArguments(payload.count)
+            maxSlot = Swift.max(maxSlot, base + payload.slotCount)
+            emit(IR.word(.throwTag, checked(Int(tag)), base), UInt64(payload.slotCount))
+            live = false
+        case .throwRef:
+            let exception = pop()
+            emit(IR.word(.throwRef, slot(of: exception)))
+            live = false
+        case .brOnNonNull:
+            // Branch when not null, with the reference as the last value.
+            guard case .index(let depth) = instruction.immediate else { return }
+            let index = stack.count - 1
+            let s: Int
+            if case .local(let l) = stack[index].location { s = l } else { materialize(index); s = stack[index].home }
+            branchIf(BranchCondition(op: .brIfNez, a: s, b: 0), depth: Int(depth))
+            _ = pop()
         default:
             break
         }
@@ -185,13 +282,17 @@ extension FunctionTranslator {
     /// end of the block that became unreachable (or an `else`).
     mutating func translateUnreachable(_ instruction: Instruction) {
         switch instruction.opcode {
-        case .block, .loop, .if:
+        case .block, .loop, .if, .try, .tryTable:
             let (params, results) = blockTypes(instruction.immediate)
-            let kind: ControlEntry.Kind = instruction.opcode == .block ? .block : instruction.opcode == .loop ? .loop : .if
+            let kind: ControlEntry.Kind = instruction.opcode == .loop ? .loop : instruction.opcode == .if ? .if : .block
             control.append(ControlEntry(kind: kind, height: stack.count, params: params, results: results,
                                         homeBase: nextHome, reachable: false))
         case .else:
             translateElse()
+        case .catch, .catchAll:
+            translateLegacyCatch(instruction)
+        case .delegate:
+            translateDelegate(instruction)
         case .end:
             translateEnd()
         default:
@@ -245,8 +346,64 @@ extension FunctionTranslator {
         control.append(entry)
     }
 
+    /// A legacy `catch`/`catch_all`: like `else`, the end of the body (or of
+    /// the previous handler) and the start of a handler that receives the
+    /// payload in the block's homes.
+    mutating func translateLegacyCatch(_ instruction: Instruction) {
+        guard var entry = control.popLast() else { return }
+        if live {
+            for i in Swift.max(stack.count - entry.results.count, 0)..<stack.count { materialize(i) }
+            entry.branches.append(emitJump())
+        }
+        placeLabel()
+        var payload: [ValueType] = []
+        if var legacy = entry.legacyTry {
+            if legacy.end == nil {
+                legacy.end = code.count
+                entry.legacyTry = legacy
+            }
+            var tag = 0
+            if case .index(let t) = instruction.immediate, instruction.opcode == .catch {
+                tag = Int(t)
+                payload = context.tagParameters(t) ?? []
+            }
+            let clause = clauses.count
+            clauses.append(HandlerClause(start: legacy.start, end: legacy.end ?? code.count,
+                                         kind: instruction.opcode == .catch ? .catch : .catchAll, tag: tag,
+                                         target: code.count, destination: entry.homeBase, depth: control.count))
+            clauseOrder.append(clause)
+            legacySlotClauses.append((clause, legacy.id))
+        }
+        if stack.count > entry.height { stack.removeLast(stack.count - entry.height) }
+        for t in payload { push(t, .temp) }
+        live = entry.reachable && entry.legacyTry != nil
+        control.append(entry)
+    }
+
+    /// A legacy `delegate`: ends the `try`; exceptions from its body go to
+    /// the handlers of the label it names, skipping those nested deeper.
+    mutating func translateDelegate(_ instruction: Instruction) {
+        guard let entry = control.last else { return }
+        if let legacy = entry.legacyTry, case .index(let depth) = instruction.immediate {
+            // The label counts from outside the try.
+            let target = control.count - 2 - Int(depth)
+            let clause = clauses.count
+            clauses.append(HandlerClause(start: legacy.start, end: code.count, kind: .delegate, tag: 0, target: 0,
+                                         destination: 0, depth: control.count - 1, delegateDepth: Swift.max(target, 0)))
+            clauseOrder.append(clause)
+        }
+        translateEnd()
+    }
+
     mutating func translateEnd() {
         guard let entry = control.popLast() else { return }
+        if let region = entry.tryRegion {
+            for i in region.clauses {
+                clauses[i].start = region.start
+                clauses[i].end = code.count
+            }
+            clauseOrder.append(contentsOf: region.clauses)
+        }
         if entry.kind == .function {
             if live { emitReturn() }
             live = false
@@ -313,7 +470,11 @@ extension FunctionTranslator {
 
     mutating func translateBrIf(depth: Int) {
         let condition = pop()
-        let c = branchCondition(for: condition)
+        branchIf(branchCondition(for: condition), depth: depth)
+    }
+
+    /// A conditional branch to the label at `depth`, with its values.
+    mutating func branchIf(_ c: BranchCondition, depth: Int) {
         let index = control.count - 1 - depth
         let target = control[index]
         if target.kind == .function || needsTransfer(target.labelTypes, to: target.homeBase) {
@@ -380,11 +541,20 @@ extension FunctionTranslator {
             }
             return
         }
-        // A local below the result slots could be overwritten by an earlier
-        // result before it is read: read it from its home instead.
+        emitMovesToFrameBase(entries)
+        emit(IR.word(.ret))
+    }
+
+    /// Moves values to slots 0... of the frame (results, tail call
+    /// arguments), without changing the virtual stack. A temporary is at or
+    /// above its destination, so moving in order is safe for those; a local
+    /// below the destinations could be overwritten before it is read, so it
+    /// is read from its home instead.
+    mutating func emitMovesToFrameBase(_ entries: [Operand]) {
+        let total = entries.reduce(0) { $0 + $1.type.slotCount }
         var sources: [Operand] = entries
         for (j, operand) in entries.enumerated() {
-            if case .local(let s) = operand.location, s < resultSlots {
+            if case .local(let s) = operand.location, s < total {
                 emitMove(to: operand.home, from: operand)
                 sources[j].location = .temp
             }
@@ -394,7 +564,6 @@ extension FunctionTranslator {
             emitMove(to: d, from: operand)
             d += operand.type.slotCount
         }
-        emit(IR.word(.ret))
     }
 
     // MARK: Branch emission
@@ -432,6 +601,10 @@ extension FunctionTranslator {
             emit(IR.word(c.op, c.a), UInt64(c.immediate) << 32)
             return .low32(start: start, index: start + 1)
         }
+        if c.op == .brIfCast || c.op == .brIfNotCast {
+            emit(IR.word(c.op, c.a), 0, c.castTarget)
+            return .word(start: start, index: start + 1)
+        }
         emit(IR.word(c.op, c.a, c.b), 0)
         return .word(start: start, index: start + 1)
     }
@@ -461,6 +634,8 @@ extension FunctionTranslator {
             let offset = target - start
             if offset < Int(Int32.min) || offset > Int(Int32.max) { operandOverflow = true }
             code[index] = code[index] & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(truncatingIfNeeded: offset))
+        case .handler(let index):
+            clauses[index].target = target
         }
     }
 
@@ -480,9 +655,43 @@ extension FunctionTranslator {
             let base = prepareArguments(type.params.count)
             emit(IR.word(.callIndirect, checked(Int(table)), base), IR.pair(Int(typeIndex), elementSlot))
             finishCall(type, base: base)
+        case (.callRef, .index(let typeIndex)):
+            guard let type = context.funcType(atTypeIndex: typeIndex) else { return }
+            let reference = pop()
+            let referenceSlot = slot(of: reference)
+            let base = prepareArguments(type.params.count)
+            emit(IR.word(.callRef, referenceSlot, base))
+            finishCall(type, base: base)
+        case (.returnCall, .index(let f)):
+            guard let type = context.funcType(ofFunction: f) else { return }
+            emitMovesToFrameBase(Array(stack.suffix(type.params.count)))
+            emit(IR.word(.returnCall, checked(Int(f))))
+            live = false
+        case (.returnCallIndirect, .indexPair(let typeIndex, let table)):
+            guard let type = context.funcType(atTypeIndex: typeIndex) else { return }
+            let element = stableSlot(of: pop(), above: type.params.slotCount)
+            emitMovesToFrameBase(Array(stack.suffix(type.params.count)))
+            emit(IR.word(.returnCallIndirect, checked(Int(table)), element), UInt64(typeIndex))
+            live = false
+        case (.returnCallRef, .index(let typeIndex)):
+            guard let type = context.funcType(atTypeIndex: typeIndex) else { return }
+            let reference = stableSlot(of: pop(), above: type.params.slotCount)
+            emitMovesToFrameBase(Array(stack.suffix(type.params.count)))
+            emit(IR.word(.returnCallRef, reference))
+            live = false
         default:
             break
         }
+    }
+
+    /// The slot of a popped operand that tail call arguments moved to slots
+    /// `0..<limit` will not overwrite.
+    mutating func stableSlot(of operand: Operand, above limit: Int) -> Int {
+        if case .local(let s) = operand.location, s < limit {
+            emitMove(to: operand.home, from: operand)
+            return operand.home
+        }
+        return slot(of: operand)
     }
 
     /// Moves the arguments to their homes, where the callee's frame starts;

@@ -147,6 +147,9 @@ extension FunctionTranslator {
     /// The slot of an address operand, and the constant of an `i32.add`
     /// that computed it just before (removed: the access adds it itself).
     mutating func foldedAddress(_ address: Operand) -> (slot: Int, constant: UInt32) {
+        if case .const(let c) = address.location {
+            return (zeroSlot, UInt32(truncatingIfNeeded: c))
+        }
         if case .temp = address.location, let last = lastResult, last.slot == address.home,
            IR.op(code[last.start]) == .i32AddImm {
             let base = IR.b(code[last.start])

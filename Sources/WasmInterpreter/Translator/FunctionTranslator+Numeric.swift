@@ -44,6 +44,8 @@ extension FunctionTranslator {
         case .i32Shl: return (.i32ShlImm, c)
         case .i32ShrS: return (.i32ShrSImm, c)
         case .i32ShrU: return (.i32ShrUImm, c)
+        case .i32Rotl: return (.i32RotlImm, c)
+        case .i32Rotr: return (.i32RotrImm, c)
         case .i32Eq: return (.i32EqImm, c)
         case .i32Ne: return (.i32NeImm, c)
         case .i32LtS: return (.i32LtSImm, c)
@@ -63,6 +65,8 @@ extension FunctionTranslator {
         case .i64Shl: return (.i64ShlImm, c)
         case .i64ShrS: return (.i64ShrSImm, c)
         case .i64ShrU: return (.i64ShrUImm, c)
+        case .i64Rotl: return (.i64RotlImm, c)
+        case .i64Rotr: return (.i64RotrImm, c)
         case .i64Eq: return (.i64EqImm, c)
         case .i64Ne: return (.i64NeImm, c)
         case .i64LtS: return (.i64LtSImm, c)
@@ -73,6 +77,14 @@ extension FunctionTranslator {
         case .i64LeU: return (.i64LeUImm, c)
         case .i64GeS: return (.i64GeSImm, c)
         case .i64GeU: return (.i64GeUImm, c)
+        case .f32Add: return (.f32AddImm, c)
+        case .f32Sub: return (.f32SubImm, c)
+        case .f32Mul: return (.f32MulImm, c)
+        case .f32Div: return (.f32DivImm, c)
+        case .f64Add: return (.f64AddImm, c)
+        case .f64Sub: return (.f64SubImm, c)
+        case .f64Mul: return (.f64MulImm, c)
+        case .f64Div: return (.f64DivImm, c)
         default: return nil
         }
     }

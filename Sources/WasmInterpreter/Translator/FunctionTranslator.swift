@@ -35,6 +35,10 @@ struct FunctionTranslator {
     var localTypes: [ValueType] = []
     /// The first slot after the locals: the home of the stack's bottom entry.
     let localsEnd: Int
+    /// A hidden local after the declared ones: zeroed on entry like them and
+    /// never written, so an access to a constant address can use it as its
+    /// base.
+    let zeroSlot: Int
     let parameterSlots: Int
     let resultSlots: Int
     /// One past the highest slot the frame uses.
@@ -45,8 +49,23 @@ struct FunctionTranslator {
     /// operand and no label has been placed since: `local.set` may redirect
     /// the result, `br_if` may fuse a comparison.
     var lastResult: (start: Int, slot: Int)?
+    /// The last instruction, when it is a one-slot `copy` and no label has
+    /// been placed since: the next copy joins it.
+    var lastCopy: Int?
     /// An index or slot does not fit an instruction's operand field.
     var operandOverflow = false
+    /// Catch clauses of `try_table`s, in the order they were read.
+    var clauses: [HandlerClause] = []
+    /// Clause indices in the order their regions ended: innermost first.
+    var clauseOrder: [Int] = []
+    /// Clauses that branch to the function's label, i.e. return.
+    var returningClauses: [Int] = []
+    /// Legacy `try` blocks keep their caught exception in a hidden slot
+    /// after the frame (for `rethrow`): the clauses and `throwRef`
+    /// instructions that name one, by try number, fixed up at the end.
+    var legacyTryCount = 0
+    var legacySlotClauses: [(clause: Int, id: Int)] = []
+    var legacySlotUses: [(code: Int, id: Int)] = []
 
     /// Lazy `local.get` stops above this stack height, which bounds the
     /// work of copying entries home before a local is written.
@@ -69,7 +88,8 @@ struct FunctionTranslator {
             localSlots.append(slot)
             slot += t.slotCount
         }
-        localsEnd = slot
+        zeroSlot = slot
+        localsEnd = slot + 1
         parameterSlots = functionType.params.slotCount
         resultSlots = functionType.results.slotCount
         maxSlot = Swift.max(localsEnd, resultSlots)
@@ -100,11 +120,23 @@ struct FunctionTranslator {
         if !reader.isAtEnd {
             throw CompileError(.malformed, DecodingError.Message.sectionSizeMismatch, offset: reader.offset)
         }
+        if legacyTryCount > 0 {
+            let base = maxSlot
+            maxSlot += legacyTryCount
+            for (clause, id) in legacySlotClauses { clauses[clause].exceptionSlot = base + id }
+            for (index, id) in legacySlotUses { code[index] = IR.word(.throwRef, checked(base + id)) }
+        }
+        if !returningClauses.isEmpty {
+            // Catching to the function's label returns the caught values.
+            for i in returningClauses { clauses[i].target = code.count }
+            emit(IR.word(.ret))
+        }
         if operandOverflow || maxSlot > IR.maxOperand {
             throw CompileError(.unsupported, "function too large for the interpreter", offset: reader.offset)
         }
         return TranslatedFunction(code: code, frameSlots: maxSlot, parameterSlots: parameterSlots,
-                                  localSlots: localsEnd, resultSlots: resultSlots)
+                                  localSlots: localsEnd, resultSlots: resultSlots,
+                                  handlers: clauseOrder.map { clauses[$0] })
     }
 
     /// Emits IR for one validated instruction.
@@ -121,7 +153,7 @@ struct FunctionTranslator {
             live = false
         case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return:
             translateControl(instruction)
-        case .call, .callIndirect:
+        case .call, .callIndirect, .callRef, .returnCall, .returnCallIndirect, .returnCallRef:
             translateCall(instruction)
         case .drop:
             _ = pop()
@@ -181,6 +213,35 @@ struct FunctionTranslator {
             let home = nextHome
             emitResult(IR.word(.refIsNull, home, slot), slot: home)
             push(.i32, .temp)
+        case .refAsNonNull:
+            var value = pop()
+            let s = slot(of: value)
+            emit(IR.word(.refAsNonNull, s))
+            if case .ref(var r) = value.type { r.nullable = false; value.type = .ref(r) }
+            if value.isConstant { value.location = .temp }
+            stack.append(value)
+        case .refEq:
+            // References are compared by their bits.
+            let rhs = pop()
+            let lhs = pop()
+            let r = slot(of: rhs)
+            let l = slot(of: lhs)
+            emitResult(IR.word(.i64Eq, lhs.home, l), UInt64(r), slot: lhs.home)
+            push(.i32, .temp)
+        case .brOnNull, .brOnNonNull, .tryTable, .throw, .throwRef, .try, .catch, .catchAll, .delegate, .rethrow:
+            translateControl(instruction)
+        case .i64Add128, .i64Sub128:
+            let h2 = pop(), l2 = pop(), h1 = pop(), l1 = pop()
+            let s3 = slot(of: h2), s2 = slot(of: l2), s1 = slot(of: h1), s0 = slot(of: l1)
+            emit(IR.word(op == .i64Add128 ? .i64Add128 : .i64Sub128, l1.home, s0), IR.pair(s1, s2), UInt64(s3))
+            push(.i64, .temp)
+            push(.i64, .temp)
+        case .i64MulWideS, .i64MulWideU:
+            let y = pop(), x = pop()
+            let s1 = slot(of: y), s0 = slot(of: x)
+            emit(IR.word(op == .i64MulWideS ? .i64MulWideS : .i64MulWideU, x.home, s0), UInt64(s1))
+            push(.i64, .temp)
+            push(.i64, .temp)
         case .refFunc:
             guard case .index(let f) = instruction.immediate else { return }
             let home = nextHome
@@ -192,10 +253,13 @@ struct FunctionTranslator {
             if translateTable(instruction) { return }
             if translateNumeric(op) { return }
             if translateVector(instruction) { return }
+            if translateGC(instruction) { return }
             // Validation accepted an instruction the interpreter cannot run
-            // (a 3.0 proposal not implemented yet): trap if it is reached.
+            // (a 3.0 proposal not implemented yet): trap if it is reached,
+            // and keep following the block structure.
             emit(IR.word(.unreachable))
             live = false
+            if op == .tryTable { translateUnreachable(instruction) }
         }
     }
 
@@ -252,12 +316,14 @@ struct FunctionTranslator {
     mutating func emit(_ w0: UInt64) {
         code.append(w0)
         lastResult = nil
+        lastCopy = nil
     }
 
     mutating func emit(_ w0: UInt64, _ w1: UInt64) {
         code.append(w0)
         code.append(w1)
         lastResult = nil
+        lastCopy = nil
     }
 
     mutating func emit(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64) {
@@ -265,6 +331,7 @@ struct FunctionTranslator {
         code.append(w1)
         code.append(w2)
         lastResult = nil
+        lastCopy = nil
     }
 
     /// Emits an instruction that writes one result at its `a` operand.
@@ -273,12 +340,14 @@ struct FunctionTranslator {
         code.append(w0)
         code.append(contentsOf: rest)
         lastResult = (start, slot)
+        lastCopy = nil
     }
 
     /// Marks the current position as a branch target: peephole rewrites
     /// must not reach across it.
     mutating func placeLabel() {
         lastResult = nil
+        lastCopy = nil
     }
 
     mutating func emitMove(to destination: Int, from operand: Operand) {
@@ -292,7 +361,20 @@ struct FunctionTranslator {
 
     mutating func emitCopy(to destination: Int, from source: Int, type: ValueType) {
         guard destination != source else { return }
-        emit(IR.word(type == .v128 ? .copy128 : .copy, destination, source))
+        if type == .v128 {
+            emit(IR.word(.copy128, destination, source))
+            return
+        }
+        // Runs of copies (moves between locals at a loop's end, values to
+        // a label) pair up into one instruction.
+        if let previous = lastCopy {
+            code[previous] = code[previous] & ~UInt64(0xFFFF) | UInt64(Op.copy2.rawValue)
+            code.append(IR.pair(destination, source))
+            lastCopy = nil
+            return
+        }
+        emit(IR.word(.copy, destination, source))
+        lastCopy = code.count - 1
     }
 
     /// An index for an operand field; flags indices that do not fit.
@@ -370,4 +452,5 @@ struct TranslatedFunction {
     var parameterSlots: Int
     var localSlots: Int
     var resultSlots: Int
+    var handlers: [HandlerClause]
 }

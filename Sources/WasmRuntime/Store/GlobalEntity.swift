@@ -14,15 +14,3 @@ package final class GlobalEntity {
 
     deinit { cell.deallocate() }
 }
-
-/// A tag instance of the store (exception handling).
-package final class TagEntity {
-    /// The store's ID of the tag's function type.
-    package let typeID: Int
-    package let type: FuncType
-
-    package init(typeID: Int, type: FuncType) {
-        self.typeID = typeID
-        self.type = type
-    }
-}

@@ -19,7 +19,7 @@ package final class InstanceEntity {
     /// strings (which would equate canonically equivalent spellings).
     package var exports: [[UInt8]: ExportDescriptor] = [:]
 
-    private let functionCapacity, tableCapacity, memoryCapacity, globalCapacity, elementCapacity, dataCapacity: Int
+    private let functionCapacity, tableCapacity, memoryCapacity, globalCapacity, tagCapacity, elementCapacity, dataCapacity: Int
 
     package init(module: Module, typeIDs: [Int]) {
         self.module = module
@@ -29,6 +29,7 @@ package final class InstanceEntity {
         tableCapacity = v.tables.count
         memoryCapacity = v.memories.count
         globalCapacity = v.globals.count
+        tagCapacity = v.tags.count
         elementCapacity = module.syntax.elements.count
         dataCapacity = module.syntax.datas.count
         let ids = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(typeIDs.count, 1))
@@ -44,6 +45,7 @@ package final class InstanceEntity {
             tables: .allocate(capacity: Swift.max(tableCapacity, 1)),
             memories: .allocate(capacity: Swift.max(memoryCapacity, 1)),
             globals: .allocate(capacity: Swift.max(globalCapacity, 1)),
+            tags: .allocate(capacity: Swift.max(tagCapacity, 1)),
             typeIDs: ids, elements: elements, datas: datas, memory0: MemoryState.none, entity: nil))
         context.pointee.entity = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
@@ -54,6 +56,7 @@ package final class InstanceEntity {
         c.tables.deallocate()
         c.memories.deallocate()
         c.globals.deallocate()
+        c.tags.deallocate()
         c.typeIDs.deallocate()
         c.elements.deallocate()
         c.datas.deallocate()
@@ -88,7 +91,11 @@ package final class InstanceEntity {
         globals.append(g)
     }
 
-    package func add(_ t: TagEntity) { tags.append(t) }
+    package func add(_ t: TagEntity) {
+        precondition(tags.count < tagCapacity)
+        context.pointee.tags[tags.count] = t.identity
+        tags.append(t)
+    }
 
     /// Sets element segment `index` to a copy of `items`.
     package func setElementSegment(_ index: Int, _ items: [UInt64]) {

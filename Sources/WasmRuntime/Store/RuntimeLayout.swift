@@ -16,6 +16,8 @@ package struct InstanceContext {
     package var memories: UnsafeMutablePointer<UnsafeMutablePointer<MemoryState>>
     /// Global index -> the global's cell (two slots, so that a v128 fits).
     package var globals: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
+    /// Tag index -> the tag's identity (its `TagEntity`, unretained).
+    package var tags: UnsafeMutablePointer<UnsafeRawPointer>
     /// Type index -> the store's type ID (see `TypeRegistry`).
     package var typeIDs: UnsafeMutablePointer<Int>
     package var elements: UnsafeMutablePointer<ElementSegmentState>
@@ -94,14 +96,53 @@ package struct DataSegmentState {
     package var count: Int
 }
 
+/// An exception object: the tag's identity, the number of payload slots,
+/// then the payload. An `exnref` is the address of one. The store owns them.
+package enum ExceptionLayout {
+    package static let tag = 0
+    package static let count = 1
+    package static let payload = 2
+}
+
+/// A GC object (struct or array): a header, then one slot per field or
+/// element (two for v128). Packed (i8, i16) fields keep the whole i32 in
+/// their slot; reads sign- or zero-extend the low bits, so writes need not
+/// truncate. The store owns them.
+package enum ObjectLayout {
+    /// The store's ID of the object's type.
+    package static let typeID = 0
+    /// The element count of an array (0 for structs).
+    package static let length = 1
+    /// The first field or element.
+    package static let fields = 2
+}
+
 /// How references are encoded in a 64-bit slot. The encoding is shared by
 /// all tiers: 0 is null; a function reference is the address of its
-/// `FunctionHeader`; a host (`extern`) value has tag 0b10 in the low bits
-/// and an index into the store's host values above them.
+/// `FunctionHeader`; an exception reference is the address of its object
+/// (`ExceptionLayout`); a host (`extern`) value has tag 0b10 in the low bits
+/// and an index into the store's host values above them; a GC object is
+/// its address (`ObjectLayout`); an i31 has tag 0b01 and its 31 bits above.
+/// `any.convert_extern` and `extern.convert_any` keep the bits.
 package enum ReferenceBits {
     package static let null: UInt64 = 0
     package static let hostTag: UInt64 = 0b10
+    package static let i31Tag: UInt64 = 0b01
     package static let tagMask: UInt64 = 0b11
 
     @inline(__always) package static func isHost(_ bits: UInt64) -> Bool { bits & tagMask == hostTag }
+    @inline(__always) package static func isI31(_ bits: UInt64) -> Bool { bits & tagMask == i31Tag }
+
+    @inline(__always) package static func i31(_ value: UInt32) -> UInt64 {
+        UInt64(value & 0x7FFF_FFFF) << 2 | i31Tag
+    }
+
+    /// The i31's value, sign-extended from 31 bits.
+    @inline(__always) package static func i31Signed(_ bits: UInt64) -> Int32 {
+        Int32(bitPattern: UInt32(truncatingIfNeeded: bits >> 2) << 1) >> 1
+    }
+
+    @inline(__always) package static func i31Unsigned(_ bits: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: bits >> 2) & 0x7FFF_FFFF
+    }
 }

@@ -5,7 +5,7 @@ import WasmSyntax
 /// SIMD instructions through the interpreter: the plumbing (two-slot
 /// values in locals, globals, blocks, calls, memory) rather than the lane
 /// arithmetic, which `VectorOps` tests cover.
-@Suite struct VectorInstructionTests {
+@Suite struct SimdExecutionTests {
     let instance: Instance
 
     init() throws {
