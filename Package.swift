@@ -27,10 +27,11 @@ let package = Package(
             dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
         .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmInterpreter"]),
         .executableTarget(
             name: "wasmcheck",
-            dependencies: ["WasmScript", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["WasmScript", "WasmGenerator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
@@ -39,5 +40,6 @@ let package = Package(
         .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript"]),
+        .testTarget(name: "WasmGeneratorTests", dependencies: ["WasmGenerator", "WasmValidation", "WasmBinary", "WasmText", "WasmRuntime", "WasmInterpreter"]),
     ]
 )

@@ -8,7 +8,7 @@ let package = Package(
     name: "wasmcheck-benchmarks",
     platforms: [.macOS(.v15)],
     dependencies: [
-        .package(path: ".."),
+        .package(name: "wasmcheck", path: ".."),
         .package(url: "https://github.com/swiftwasm/WasmKit", exact: "0.4.2"),
     ],
     targets: [

@@ -17,9 +17,17 @@ func matches(_ value: Value, _ expected: ExpectedValue) -> Bool {
     case (.either(let alternatives), _): return alternatives.contains { matches(value, $0) }
     case (.refNull, .ref(let r)): return r.isNull
     case (.refFunc, .ref(.function)): return true
-    case (.refExtern(nil), .ref(.extern)): return true
+    case (.refExtern(nil), .ref(.extern)), (.refExtern(nil), .ref(.externalized)): return true
     case (.refExtern(let n?), .ref(.extern(let v))): return UInt64(n) == v
     case (.refHost(let n), .ref(.extern(let v))): return UInt64(n) == v
+    case (.refI31, .ref(.i31)): return true
+    case (.refStruct, .ref(.object(let o))): return !o.isArray
+    case (.refArray, .ref(.object(let o))): return o.isArray
+    case (.refEq, .ref(.i31)), (.refEq, .ref(.object)): return true
+    // `ref.any`: any non-null reference of the any hierarchy, host values
+    // (internalized externs) included.
+    case (.refAny, .ref(.i31)), (.refAny, .ref(.object)), (.refAny, .ref(.extern)): return true
+    case (.refExn, .ref(.exception)): return true
     default: return false
     }
 }
@@ -62,6 +70,10 @@ func describe(_ value: Value) -> String {
         case .null(let h): return "(ref.null \(h))"
         case .function: return "(ref.func)"
         case .extern(let n): return "(ref.extern \(n))"
+        case .i31(let v): return "(ref.i31 \(v))"
+        case .object(let o): return o.isArray ? "(ref.array)" : "(ref.struct)"
+        case .exception: return "(ref.exn)"
+        case .externalized(let r): return "(extern.convert_any \(describe(.ref(r))))"
         }
     }
 }

@@ -41,13 +41,19 @@ public struct DirectiveResult: Hashable, Sendable {
 /// The results of one script file.
 public struct FileReport: Hashable, Sendable {
     public var path: String
+    /// The script's name within its suite (`legacy/throw.wast` for
+    /// `testsuite/official/wasm-3.0/legacy/throw.wast`): what baselines and
+    /// reports key on, so they do not depend on where the suite lives.
+    /// The path itself when the runner was given no suite root.
+    public var name: String
     public var results: [DirectiveResult]
     /// Set when the file could not be run at all (unreadable, text error).
     public var error: String?
     public var seconds: Double
 
-    public init(path: String, results: [DirectiveResult] = [], error: String? = nil, seconds: Double = 0) {
+    public init(path: String, results: [DirectiveResult] = [], error: String? = nil, seconds: Double = 0, name: String? = nil) {
         self.path = path
+        self.name = name ?? path
         self.results = results
         self.error = error
         self.seconds = seconds

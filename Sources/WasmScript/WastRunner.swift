@@ -11,6 +11,9 @@ public struct WastRunner: Sendable {
     /// Makes the tier for each script (a script gets its own engine and store).
     public var makeTier: @Sendable () -> any ExecutionTier
     public var skipList: SkipList
+    /// Whether scripts under `legacy/` and `proposals/NAME/` run with their
+    /// feature added to `configuration.features` (`SuiteFeatures`).
+    public var addsFolderFeatures = true
 
     public init(configuration: EngineConfiguration = EngineConfiguration(), skipList: SkipList = SkipList(), makeTier: @escaping @Sendable () -> any ExecutionTier) {
         self.configuration = configuration
@@ -27,6 +30,8 @@ public struct WastRunner: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             return FileReport(path: path, error: "cannot read file")
         }
+        var configuration = self.configuration
+        if addsFolderFeatures { configuration.features.formUnion(SuiteFeatures.additions(for: path)) }
         let script: Script
         do {
             script = try parseScript(utf8: [UInt8](data), fileName: path, features: configuration.features)
@@ -266,6 +271,8 @@ struct ScriptSession {
             guard let function = instance.function(name) else { return .failure(.missing("no exported function \"\(name)\"")) }
             do {
                 return .success(try function.call(arguments.map(value)))
+            } catch where error.kind == .uncaughtException {
+                return .failure(.exception(error.message))
             } catch {
                 return .failure(.trap(error))
             }
@@ -303,6 +310,8 @@ private let equivalentMessages: [Set<String>] = [
     // A SIMD lane index over 255 in the text format: 2.0 said "malformed lane
     // index", 3.0 says "i8 constant out of range".
     ["malformed lane index", "i8 constant out of range"],
+    // `global.set` of an immutable global: 2.0 "global is immutable", 3.0 "immutable global".
+    ["global is immutable", "immutable global"],
 ]
 
 /// Why a step of a directive did not do what the script asked.
