@@ -197,8 +197,12 @@ struct ScriptSession {
         case .assertMalformed(let m, let message):
             return expectRejection("assert_malformed", m, kind: .malformed, message: message, line: line)
 
-        case .assertMalformedCustom, .assertInvalidCustom:
-            return result("assert_custom", .skipped("custom-section annotations are not interpreted"))
+        case .assertMalformedCustom(let m, let message):
+            // A malformed annotation is a text error, like any other.
+            return expectRejection("assert_malformed_custom", m, kind: .malformed, message: message, line: line)
+
+        case .assertInvalidCustom(let m, let message):
+            return expectInvalidCustomSection(m, message: message, line: line)
 
         case .thread:
             return result("thread", .skipped("threads are not supported yet"))
@@ -257,6 +261,38 @@ struct ScriptSession {
             return messageMatches(error.message, expected: message) ? result(.passed) : result(.failed("wrong message"), actual: error.message)
         case .failure(let f):
             return result(.failed(f.description), actual: f.description)
+        }
+    }
+
+    /// `assert_invalid_custom`: the module is valid, but a custom section
+    /// (that an annotation produced) does not fit it. The spec lets engines
+    /// ignore custom sections, so this is not validation: the reference
+    /// interpreter checks them after validating, and so do we, with
+    /// `checkCustomSections` on the binary.
+    func expectInvalidCustomSection(_ m: ScriptModule, message: String, line: Int) -> DirectiveResult {
+        func result(_ outcome: Outcome, actual: String? = nil) -> DirectiveResult {
+            DirectiveResult(line: line, directive: "assert_invalid_custom", outcome: outcome, expected: message, actual: actual)
+        }
+        let bytes: [UInt8]
+        switch m.source {
+        case .text(let module): bytes = encodeModule(module)
+        case .binary(let b): bytes = b
+        case .quote(let text):
+            do { bytes = encodeModule(try parseModule(utf8: text, features: engine.configuration.features)) } catch {
+                return result(.failed(Failure.text(error).description), actual: error.message)
+            }
+        case .unsupported(let error): return result(.failed(Failure.text(error).description), actual: error.message)
+        }
+        do {
+            _ = try WasmRuntime.Module(engine: engine, bytes: bytes)
+        } catch {
+            return result(.failed(Failure.compile(error).description), actual: error.message)
+        }
+        do {
+            try checkCustomSections(bytes, features: engine.configuration.features)
+            return result(.failed("custom sections accepted"), actual: "valid custom sections")
+        } catch {
+            return messageMatches(error.message, expected: message) ? result(.passed) : result(.failed("wrong message"), actual: error.message)
         }
     }
 

@@ -31,6 +31,32 @@ final class LexedText {
         self.matching = matching
     }
 
+    // MARK: - Annotations
+
+    /// The indices in `annotations` of those whose position lies in
+    /// `positions` (token indices). Annotations are recorded in source
+    /// order, so their positions never decrease: two binary searches.
+    func annotationIndices(in positions: ClosedRange<Int>) -> Range<Int> {
+        func firstIndex(atOrAfter position: Int) -> Int {
+            var low = 0
+            var high = annotations.count
+            while low < high {
+                let mid = (low + high) / 2
+                if annotations[mid].position < position { low = mid + 1 } else { high = mid }
+            }
+            return low
+        }
+        guard !annotations.isEmpty else { return 0..<0 }
+        let lower = firstIndex(atOrAfter: positions.lowerBound)
+        let upper = positions.upperBound == .max ? annotations.count : firstIndex(atOrAfter: positions.upperBound + 1)
+        return lower..<max(lower, upper)
+    }
+
+    /// The content tokens of an interpreted annotation.
+    func contents(of annotation: Annotation) -> ArraySlice<Token> {
+        annotationTokens[annotation.contents]
+    }
+
     // MARK: - Token text
 
     func text(_ t: Token) -> String {

@@ -77,10 +77,11 @@ struct Lexer {
     }
 
     /// Reads one annotation whose `(@name` has been scanned; its tokens are
-    /// skipped (kept for `@custom`). Nested parentheses must balance.
+    /// skipped (kept for the annotations the parser interprets). Nested
+    /// parentheses must balance.
     private mutating func annotation(at start: Int, nameEnd: Int) {
         let name = annotationName(start: start, end: nameEnd)
-        let keep = name == "custom"
+        let keep = Annotation.interpretedNames.contains(name)
         let first = annotationTokens.count
         var depth = 1
         annotationDepth += 1

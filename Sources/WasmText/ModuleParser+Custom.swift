@@ -1,46 +1,75 @@
 import WasmSyntax
 
 /// Custom sections written as `(@custom "name" placement? "data"*)`
-/// annotations between module fields (the annotations proposal's appendix).
+/// annotations between module fields (the custom annotations appendix), and
+/// their placement together with the sections that other annotations
+/// produce (`@name`, branch hints).
 extension ModuleParser {
     /// Section ids in binary order, by their placement keyword.
-    private static let sectionIDs: [(String, UInt8)] = [
+    static let sectionIDs: [(String, UInt8)] = [
         ("type", 1), ("import", 2), ("func", 3), ("table", 4), ("memory", 5), ("tag", 13),
         ("global", 6), ("export", 7), ("start", 8), ("elem", 9), ("datacount", 12), ("code", 10), ("data", 11),
     ]
 
-    private enum Placement {
+    /// Where a custom section goes in the binary.
+    enum SectionPlacement {
+        case first
         case before(UInt8)
         case after(UInt8)
-        case first
         case last
+
+        /// Orders placements as the appendix does: `before first`, then for
+        /// each section in binary order `before` it and `after` it, then
+        /// `after last`. "After a section" comes before "before the next one".
+        var rank: Int {
+            func index(_ id: UInt8) -> Int { ModuleParser.sectionIDs.firstIndex { $0.1 == id } ?? 0 }
+            switch self {
+            case .first: return 0
+            case .before(let id): return 2 * index(id) + 1
+            case .after(let id): return 2 * index(id) + 2
+            case .last: return 2 * ModuleParser.sectionIDs.count + 1
+            }
+        }
+    }
+
+    /// A custom section that an annotation other than `@custom` produces.
+    struct GeneratedSection {
+        var name: String
+        var bytes: [UInt8]
+        var placement: SectionPlacement
     }
 
     /// Turns the `@custom` annotations among the fields (before `fields[i]`
-    /// or before `end`) into custom sections; one anywhere else inside the
+    /// or before `end`) and the `generated` sections into the module's
+    /// custom sections, in binary order. A `@custom` anywhere else inside the
     /// module is misplaced.
-    mutating func customSections(fields: [Int], start: Int, end: Int) throws(TextError) {
-        let all = text.annotations
-        guard all.contains(where: { $0.name == "custom" }) else { return }
-        let boundaries = Set(fields).union([end])
-        var sections: [(CustomSection, Int)] = []
-        for annotation in all where annotation.name == "custom" && annotation.position >= start && annotation.position <= end {
-            guard boundaries.contains(annotation.position) else {
-                throw TextError(message: "misplaced @custom annotation", offset: annotation.offset)
+    mutating func customSections(fields: [Int], start: Int, end: Int, generated: [GeneratedSection]) throws(TextError) {
+        var sections: [(section: GeneratedSection, order: Int)] = []
+        let range = text.annotationIndices(in: start...end)
+        if range.contains(where: { text.annotations[$0].name == "custom" }) {
+            let boundaries = Set(fields).union([end])
+            for i in range where text.annotations[i].name == "custom" {
+                let annotation = text.annotations[i]
+                guard boundaries.contains(annotation.position) else {
+                    throw TextError(message: "misplaced @custom annotation", offset: annotation.offset)
+                }
+                let (name, placement, bytes) = try customContents(annotation)
+                sections.append((GeneratedSection(name: name, bytes: bytes, placement: placement), sections.count))
             }
-            let (name, placement, bytes) = try customContents(annotation)
-            let after = anchor(placement)
-            sections.append((CustomSection(name: name, bytes: bytes, after: after), sections.count))
         }
-        // The encoder writes custom sections per anchor, in list order; keep
-        // the list in binary order so that decoding gives it back.
-        let rank = Dictionary(uniqueKeysWithValues: Self.sectionIDs.enumerated().map { ($1.1, $0 + 1) })
-        sections.sort { (rank[$0.0.after] ?? 0, $0.1) < (rank[$1.0.after] ?? 0, $1.1) }
-        module.customSections.append(contentsOf: sections.map(\.0))
+        for section in generated { sections.append((section, sections.count)) }
+        guard !sections.isEmpty else { return }
+        // Sections at the same place keep their textual order; those that
+        // other annotations produce come after the `@custom` ones there.
+        sections.sort { ($0.section.placement.rank, $0.order) < ($1.section.placement.rank, $1.order) }
+        for (section, _) in sections {
+            module.customSections.append(
+                CustomSection(name: section.name, bytes: section.bytes, after: anchor(section.placement)))
+        }
     }
 
-    private func customContents(_ annotation: Annotation) throws(TextError) -> (String, Placement, [UInt8]) {
-        let tokens = Array(text.annotationTokens[annotation.contents])
+    private func customContents(_ annotation: Annotation) throws(TextError) -> (String, SectionPlacement, [UInt8]) {
+        let tokens = Array(text.contents(of: annotation))
         func fail(_ message: String, _ t: Token?) -> TextError {
             TextError(message: "@custom annotation: \(message)", offset: Int(t?.start ?? Int32(annotation.offset)))
         }
@@ -48,7 +77,7 @@ extension ModuleParser {
         let nameBytes = text.stringBytes(first)
         guard LexedText.isValidUTF8(nameBytes) else { throw fail("malformed UTF-8 encoding", first) }
         var i = 1
-        var placement = Placement.last
+        var placement = SectionPlacement.last
         if i < tokens.count && tokens[i].kind == .leftParen {
             let open = tokens[i]
             guard i + 1 < tokens.count, tokens[i + 1].kind == .keyword,
@@ -78,24 +107,35 @@ extension ModuleParser {
         return (String(decoding: nameBytes, as: UTF8.self), placement, bytes)
     }
 
-    /// The id of the last section present in the module at the placement
-    /// (0 for the very beginning), which is how `CustomSection` records it.
-    private func anchor(_ placement: Placement) -> UInt8 {
-        let present: [UInt8: Bool] = [
-            1: !module.types.isEmpty, 2: !module.imports.isEmpty, 3: !module.functions.isEmpty,
-            4: !module.tables.isEmpty, 5: !module.memories.isEmpty, 13: !module.tags.isEmpty,
-            6: !module.globals.isEmpty, 7: !module.exports.isEmpty, 8: module.start != nil,
-            9: !module.elements.isEmpty, 12: module.dataCount != nil, 10: !module.functions.isEmpty,
-            11: !module.datas.isEmpty,
-        ]
-        let order = Self.sectionIDs.map(\.1)
-        let limit: Int
-        switch placement {
-        case .first: return 0
-        case .last: limit = order.count
-        case .before(let id): limit = order.firstIndex(of: id) ?? 0
-        case .after(let id): limit = (order.firstIndex(of: id) ?? 0) + 1
+    /// The id of the last section present in the module before the
+    /// placement (0 for the very beginning), which is how `CustomSection`
+    /// records it. A placement next to a section the module does not have
+    /// falls back to the nearest present one before it.
+    private func anchor(_ placement: SectionPlacement) -> UInt8 {
+        func isPresent(_ id: UInt8) -> Bool {
+            switch id {
+            case 1: return !module.types.isEmpty
+            case 2: return !module.imports.isEmpty
+            case 3, 10: return !module.functions.isEmpty
+            case 4: return !module.tables.isEmpty
+            case 5: return !module.memories.isEmpty
+            case 13: return !module.tags.isEmpty
+            case 6: return !module.globals.isEmpty
+            case 7: return !module.exports.isEmpty
+            case 8: return module.start != nil
+            case 9: return !module.elements.isEmpty
+            case 12: return module.dataCount != nil
+            case 11: return !module.datas.isEmpty
+            default: return false
+            }
         }
-        return order[..<limit].last(where: { present[$0] == true }) ?? 0
+        let rank = placement.rank
+        // Section k (0-based, binary order) is before a placement when the
+        // place right after it (rank 2k + 2) is not later.
+        var anchor: UInt8 = 0
+        for (k, (_, id)) in Self.sectionIDs.enumerated() where 2 * k + 2 <= rank && isPresent(id) {
+            anchor = id
+        }
+        return anchor
     }
 }

@@ -8,10 +8,12 @@ extension ModuleParser {
 
     /// `(func $id? (export ..)* (import ..)? typeuse local* instr*)`.
     mutating func functionField() throws(TextError) {
+        let open = cursor.pos
         cursor.pos += 2
         _ = cursor.optionalID()
         let index = nextFunction
         nextFunction += 1
+        if let name = try nameAnnotation("function") { names.functions[index] = name }
         try inlineExports(.function(index))
         if let (moduleName, name) = try inlineImport() {
             let use = try typeUse(allowNames: true)
@@ -27,6 +29,7 @@ extension ModuleParser {
             for _ in params { try locals.declare(nil, in: text) }
         } else {
             for name in use.paramNames { try locals.declare(name, in: text) }
+            for (param, name) in use.paramAnnotations { names.locals[index, default: [:]][param] = name }
         }
         var runs: [LocalRun] = []
         func add(_ t: ValueType) {
@@ -38,12 +41,19 @@ extension ModuleParser {
         }
         while cursor.takeOpen("local") {
             if let id = cursor.optionalID() {
-                try locals.declare(id, in: text)
+                let local = try locals.declare(id, in: text)
+                if let name = try nameAnnotation("local") { names.locals[index, default: [:]][local] = name }
                 add(try valueType())
             } else {
+                // A name annotation names a declaration of one local.
+                let site = cursor.pos
+                let first = locals.count
                 while !cursor.atRightParen {
                     try locals.declare(nil, in: text)
                     add(try valueType())
+                }
+                if locals.count == first + 1, let name = try nameAnnotation(at: site, "local") {
+                    names.locals[index, default: [:]][first] = name
                 }
             }
             try cursor.expectRightParen()
@@ -52,9 +62,12 @@ extension ModuleParser {
         code = BinaryWriter()
         labels = []
         inConstantExpression = false
+        // A hint belongs to the function when it comes after its `(`.
+        beginBranchHints(in: (open + 1)...Int(text.matching[open]))
         try instructions()
         try cursor.expectRightParen()
         code.byte(0x0B)
+        try endBranchHints(function: index, locals: runs)
         module.functions.append(Function(typeIndex: typeIndex, locals: runs, body: ArraySlice(code.bytes)))
     }
 
@@ -178,6 +191,7 @@ extension ModuleParser {
         _ = cursor.optionalID()
         let index = nextTag
         nextTag += 1
+        if let name = try nameAnnotation("tag") { names.tags[index] = name }
         try inlineExports(.tag(index))
         let imported = try inlineImport()
         let type = TagType(typeIndex: try resolve(try typeUse(allowNames: true)).index)
@@ -201,6 +215,7 @@ extension ModuleParser {
         let descriptor: ImportDescriptor
         if cursor.takeKeyword("func") {
             _ = cursor.optionalID()
+            if let name = try nameAnnotation("function") { names.functions[nextFunction] = name }
             nextFunction += 1
             if cursor.peekIsOpen("exact") { throw cursor.unsupported("exact function imports", at: cursor.peek(1)) }
             descriptor = .function(try resolve(try typeUse(allowNames: true)).index)
@@ -218,6 +233,7 @@ extension ModuleParser {
             descriptor = .global(try globalType())
         } else if cursor.takeKeyword("tag") {
             _ = cursor.optionalID()
+            if let name = try nameAnnotation("tag") { names.tags[nextTag] = name }
             nextTag += 1
             descriptor = .tag(TagType(typeIndex: try resolve(try typeUse(allowNames: true)).index))
         } else {

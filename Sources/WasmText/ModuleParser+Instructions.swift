@@ -77,6 +77,7 @@ extension ModuleParser {
             switch frames.last {
             case .foldedIfCondition(let label, let type):
                 if cursor.takeOpen("then") {
+                    recordDeferredBranchHint(depth: frames.count)
                     emit(Instruction(.if, .block(type)))
                     pushLabel(label)
                     frames[frames.count - 1] = .foldedIfBranch(isElse: false)
@@ -100,6 +101,7 @@ extension ModuleParser {
                     try openFolded(&frames)
                 } else {
                     try cursor.expectRightParen()
+                    recordDeferredBranchHint(depth: frames.count)
                     frames.removeLast()
                     emit(pending)
                 }
@@ -124,8 +126,11 @@ extension ModuleParser {
                 } else if let op = flatBlockOpcode(t) {
                     try openFlat(op, &frames)
                 } else {
+                    let hint = try branchHint(at: cursor.pos)
                     cursor.pos += 1
-                    emit(try operation(t))
+                    let instruction = try operation(t)
+                    recordBranchHint(hint)
+                    emit(instruction)
                 }
             default:
                 if frames.isEmpty { return }
@@ -159,9 +164,11 @@ extension ModuleParser {
 
     /// `block`, `loop`, `if`, `try_table` or `try` with its label and type.
     private mutating func openFlat(_ op: Opcode, _ frames: inout [Frame]) throws(TextError) {
+        let hint = try branchHint(at: cursor.pos)
         cursor.pos += 1
         let label = cursor.optionalID()
         let type = try blockType()
+        recordBranchHint(hint)
         if op == .tryTable {
             emit(Instruction(.tryTable, .tryTable(type, try catchClauses())))
         } else {
@@ -211,6 +218,7 @@ extension ModuleParser {
     /// `(` and an instruction keyword: opens a folded block, `if`, `try`, or
     /// a plain instruction whose folded operands come first.
     private mutating func openFolded(_ frames: inout [Frame]) throws(TextError) {
+        let hint = try branchHint(at: cursor.pos)
         try cursor.expectLeftParen()
         let keyword = cursor.peek
         guard keyword.kind == .keyword else { throw cursor.unexpected() }
@@ -219,6 +227,7 @@ extension ModuleParser {
             cursor.pos += 1
             let label = cursor.optionalID()
             let type = try blockType()
+            recordBranchHint(hint)
             if cursor.isKeyword(keyword, "try_table") {
                 emit(Instruction(.tryTable, .tryTable(type, try catchClauses())))
             } else {
@@ -231,10 +240,12 @@ extension ModuleParser {
             let label = cursor.optionalID()
             let type = try blockType()
             try push(.foldedIfCondition(label: label, type: type), &frames)
+            deferBranchHint(hint, depth: frames.count)
         case "try":
             cursor.pos += 1
             let label = cursor.optionalID()
             let type = try blockType()
+            recordBranchHint(hint)
             emit(Instruction(.try, .block(type)))
             pushLabel(label)
             guard cursor.takeOpen("do") else { throw cursor.unexpected() }
@@ -243,6 +254,7 @@ extension ModuleParser {
             if isBlockDelimiter(keyword) { throw cursor.unexpected() }
             cursor.pos += 1
             try push(.operands(try operation(keyword)), &frames)
+            deferBranchHint(hint, depth: frames.count)
         }
     }
 

@@ -28,6 +28,7 @@ extension ModuleParser {
         _ = cursor.optionalID()
         let index = nextType
         nextType += 1
+        if let name = try nameAnnotation("type") { names.types[index] = name }
         let sub = try subType(index: index)
         try cursor.expectRightParen()
         return sub
@@ -62,21 +63,28 @@ extension ModuleParser {
         }
         if cursor.takeKeyword("struct") {
             var fields: [FieldType] = []
-            var names = IndexSpace("field")
+            var fieldIDs = IndexSpace("field")
             while cursor.takeOpen("field") {
                 if let id = cursor.optionalID() {
-                    try names.declare(id, in: text)
+                    let field = try fieldIDs.declare(id, in: text)
+                    if let name = try nameAnnotation("field") { names.fields[index, default: [:]][field] = name }
                     fields.append(try fieldType())
                 } else {
+                    // A name annotation names a declaration of one field.
+                    let site = cursor.pos
+                    let first = fieldIDs.count
                     while !cursor.atRightParen {
-                        try names.declare(nil, in: text)
+                        try fieldIDs.declare(nil, in: text)
                         fields.append(try fieldType())
+                    }
+                    if fieldIDs.count == first + 1, let name = try nameAnnotation(at: site, "field") {
+                        names.fields[index, default: [:]][first] = name
                     }
                 }
                 try cursor.expectRightParen()
             }
             try cursor.expectRightParen()
-            if !names.names.isEmpty { fieldNames[index] = names }
+            if !fieldIDs.names.isEmpty { fieldNames[index] = fieldIDs }
             return .struct(fields)
         }
         if cursor.takeKeyword("array") {
@@ -192,6 +200,8 @@ extension ModuleParser {
         var indexToken: Token?
         var params: [ValueType] = []
         var paramNames: [Token?] = []
+        /// `@name` annotations of parameters, by parameter index.
+        var paramAnnotations: [(UInt32, String)] = []
         var results: [ValueType] = []
         var hasInlineSignature = false
     }
@@ -204,12 +214,19 @@ extension ModuleParser {
             if cursor.peek.kind == .id {
                 guard allowNames else { throw cursor.unexpected() }
                 let id = cursor.advance()
+                if let name = try nameAnnotation("local") { use.paramAnnotations.append((UInt32(use.params.count), name)) }
                 use.params.append(try valueType())
                 use.paramNames.append(id)
             } else {
+                // A name annotation names a declaration of one parameter.
+                let site = cursor.pos
+                let first = use.params.count
                 while !cursor.atRightParen {
                     use.params.append(try valueType())
                     use.paramNames.append(nil)
+                }
+                if allowNames && use.params.count == first + 1, let name = try nameAnnotation(at: site, "local") {
+                    use.paramAnnotations.append((UInt32(first), name))
                 }
             }
             try cursor.expectRightParen()

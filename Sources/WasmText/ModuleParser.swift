@@ -81,6 +81,10 @@ struct ModuleParser {
     var labels: [String?] = []
     var usesDataIndex = false
 
+    // Annotations that become custom sections.
+    var names = NameAnnotations()
+    var branchHints = BranchHintState()
+
     /// How deeply blocks and folded instructions may nest. They are parsed
     /// without recursion; this bounds the memory hostile input can claim.
     static let maxNesting = 100_000
@@ -99,11 +103,16 @@ struct ModuleParser {
             p.skip(pastGroupAt: p.pos)
         }
         var parser = ModuleParser(cursor: cursor, features: features)
+        // The module's name goes right after `module` and its identifier.
+        parser.names.module = try parser.nameAnnotation(at: cursor.pos, "module")
         try parser.bindIdentifiers(fields)
         try parser.parseTypes(fields)
         try parser.parseOtherFields(fields)
         parser.finish()
-        try parser.customSections(fields: fields, start: cursor.pos, end: p.pos)
+        try parser.checkNamePlacement(start: cursor.pos, end: p.pos)
+        try parser.checkBranchHintPlacement(start: cursor.pos, end: p.pos)
+        let generated = [parser.branchHintSection(), parser.nameSection()].compactMap { $0 }
+        try parser.customSections(fields: fields, start: cursor.pos, end: p.pos, generated: generated)
         cursor.pos = p.pos
         return parser.module
     }

@@ -43,15 +43,20 @@ struct Token: Equatable {
 }
 
 /// An annotation `(@name ...)`. Annotations are white space to the grammar,
-/// so they are kept beside the token stream; only `@custom` keeps its
-/// content tokens (for custom sections).
+/// so they are kept beside the token stream; those the parser interprets
+/// (`interpretedNames`) keep their content tokens.
 struct Annotation {
+    /// The annotations that become custom sections (the custom annotations
+    /// appendix and the branch hinting proposal); others stay white space.
+    static let interpretedNames: Set<String> = ["custom", "name", "metadata.code.branch_hint"]
+
     var name: String
     /// The offset of `(@`.
     var offset: Int
     /// The index in the main token array of the token that follows the
     /// annotation: where in the grammar it appeared.
     var position: Int
-    /// The content tokens (in `LexedText.annotationTokens`), for `@custom`.
+    /// The content tokens (in `LexedText.annotationTokens`), for the
+    /// interpreted annotations.
     var contents: Range<Int>
 }
