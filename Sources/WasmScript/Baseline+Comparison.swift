@@ -112,7 +112,7 @@ public struct BaselineComparison: Sendable {
         if improvements.count > maxImprovements { lines.append("improved   ... and \(improvements.count - maxImprovements) more") }
         for change in newlySkipped { lines.append("skipped    \(change)") }
         for path in newScripts { lines.append("new        \(path): not in the baseline") }
-        var verdict = "baseline \(baselinePath): \(comparedFiles) scripts compared, \(regressions.count) regressions, \(improvements.count) improvements"
+        var verdict = "baseline \(baselinePath): \(passed ? "passed" : "FAILED"), \(comparedFiles) scripts compared, \(regressions.count) regressions, \(improvements.count) improvements"
         if !passCountDrops.isEmpty { verdict += ", \(passCountDrops.count) scripts lost passing directives" }
         if !missingScripts.isEmpty { verdict += ", \(missingScripts.count) scripts missing" }
         if !newlySkipped.isEmpty { verdict += ", \(newlySkipped.count) newly skipped" }

@@ -19,9 +19,11 @@ import Foundation
 ///
 /// The file is JSON laid out for review: the header, then one script a
 /// line, sorted by name; a script with failures or skips lists their keys
-/// (`file:line:directive`) sorted by line, one a line, so the diff of an
-/// update shows exactly the directives whose outcome changed and the counts
-/// that moved.
+/// sorted by line, one a line, so the diff of an update shows exactly the
+/// directives whose outcome changed and the counts that moved. A key is
+/// written within its script, `line:directive` (`binary.wast` and
+/// `12:assert_malformed` are the key `binary.wast:12:assert_malformed`):
+/// the script's name on every line would be most of the file.
 ///
 ///     {
 ///       "schemaVersion": 2,
@@ -33,11 +35,11 @@ import Foundation
 ///         "address.wast": {"pass": 260},
 ///         "binary.wast": {"pass": 120,
 ///           "fail": [
-///             "binary.wast:12:assert_malformed",
-///             "binary.wast:40:assert_malformed"
+///             "12:assert_malformed",
+///             "40:assert_malformed"
 ///           ],
 ///           "skip": [
-///             "binary.wast:50:module"
+///             "50:module"
 ///           ]},
 ///         ...
 ///       }
@@ -79,8 +81,11 @@ public struct Baseline: Sendable, Equatable {
         }
 
         /// `file:line:directive`, and `#n` for the n-th of several on a line.
-        public var description: String {
-            "\(file):\(line):\(directive)" + (occurrence > 1 ? "#\(occurrence)" : "")
+        public var description: String { "\(file):" + descriptionWithinScript }
+
+        /// `line:directive`, and `#n`: the key within its script.
+        public var descriptionWithinScript: String {
+            "\(line):\(directive)" + (occurrence > 1 ? "#\(occurrence)" : "")
         }
 
         /// Parses `description`; the file name may itself hold colons.
@@ -223,7 +228,7 @@ extension Baseline {
             for (label, keys) in [("fail", script.failed), ("skip", script.skipped)] where !keys.isEmpty {
                 text += ",\n      \"\(label)\": ["
                 for (j, key) in keys.sorted().enumerated() {
-                    text += (j == 0 ? "\n" : ",\n") + "        " + jsonString(key.description)
+                    text += (j == 0 ? "\n" : ",\n") + "        " + jsonString(key.descriptionWithinScript)
                 }
                 text += "\n      ]"
             }
@@ -284,14 +289,15 @@ extension Baseline {
         self.init(engine: file.engine, suite: file.suite, features: file.features, scripts: scripts)
     }
 
-    /// The keys listed under the script `name`, each of which must name it.
+    /// The keys listed, as `line:directive`, under the script `name`.
     private static func keys(_ texts: [String], of name: String, path: String?) throws(ReportError) -> Set<Key> {
         var keys = Set<Key>()
         keys.reserveCapacity(texts.count)
         for text in texts {
-            guard let key = Key(parsing: text) else { throw ReportError(path: path, "not a file:line:directive key: \(text)") }
-            guard key.file == name else { throw ReportError(path: path, "\(text) is listed under the script \(name)") }
-            guard keys.insert(key).inserted else { throw ReportError(path: path, "\(text) is listed twice") }
+            guard let key = Key(parsing: name + ":" + text), key.file == name else {
+                throw ReportError(path: path, "\(name): not a line:directive key: \(text)")
+            }
+            guard keys.insert(key).inserted else { throw ReportError(path: path, "\(name): \(text) is listed twice") }
         }
         return keys
     }

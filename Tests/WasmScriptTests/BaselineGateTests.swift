@@ -65,7 +65,7 @@ import Testing
         #expect(summary.contains("REGRESSION \(scripts.path("gate.wast")):5: assert_return (pass or new -> fail): wrong result"))
         #expect(summary.contains("expected: (i32.const 3)"))
         #expect(summary.contains("actual:   (i32.const 4)"))
-        #expect(summary.contains("1 regressions, 1 improvements"))
+        #expect(summary.contains("FAILED, 2 scripts compared, 1 regressions, 1 improvements"))
         #expect(!summary.contains("raise the baseline"))
     }
 
@@ -138,6 +138,7 @@ import Testing
         // not failing).
         let unskipped = updated.compare(try scripts.run().files)
         #expect(unskipped.passed)
+        #expect(unskipped.summary(baselinePath: "b.json").hasSuffix("passed, 1 scripts compared, 0 regressions, 1 improvements; raise the baseline with --update-baseline"))
         #expect(unskipped.improvements.map(\.key.description) == ["gate.wast:9:assert_return"])
         let xpass = updated.compare(try run(scripts, skipList: "xfail gate.wast:9 thought to fail"))
         #expect(!xpass.passed)
