@@ -20,8 +20,10 @@ public struct EngineConfiguration: Sendable {
     /// The largest a table may become, in elements.
     public var maxTableElements: UInt64 = 10_000_000
     /// The most memory GC objects (structs, arrays) and exceptions of a
-    /// store may take. They live as long as their store (there is no
-    /// collector yet), so allocating beyond this traps with `resourceExhausted`.
+    /// store may take at once (with one hidden header word each). The
+    /// store's collector frees unreachable ones when allocation reaches
+    /// this limit (and every so often before); an allocation that still
+    /// does not fit traps with `resourceExhausted`.
     public var maxHeapBytes: UInt64 = 1 << 30
 
     public init() {}

@@ -31,7 +31,11 @@ enum Instantiation {
             }
         }
         do {
-            try allocate(module, instance: instance, store: store)
+            // Initialiser values sit in Swift locals and the instance is not
+            // a root until it is complete: no collection may run meanwhile.
+            try store.deferringCollections { () throws(Trap) in
+                try allocate(module, instance: instance, store: store)
+            }
         } catch {
             throw .trap(error)
         }

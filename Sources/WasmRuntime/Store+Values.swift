@@ -55,6 +55,13 @@ extension Store {
     /// Decodes a reference slot of static type `type`. The static type says
     /// which hierarchy the bits belong to (functions, exceptions, or the
     /// any/extern hierarchy whose tag bits tell host values, i31 and objects apart).
+    ///
+    /// A GC object or exception handed out this way is pinned: the
+    /// collector keeps it (and what it reaches) for as long as the store
+    /// lives. `ObjectReference` is a plain value with no way to tell when
+    /// the host drops its last copy, so this is the price of never leaving
+    /// the host with a dangling reference; hosts that pass many objects
+    /// out of a long-lived store retain them all.
     package func reference(bits: UInt64, type: RefType) -> Reference {
         if bits == ReferenceBits.null { return .null(type.heapType) }
         if ReferenceBits.isHost(bits) {
@@ -66,6 +73,7 @@ extension Store {
         if isFunctionType(type), let header = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(bits)) {
             return .function(Function(store: self, entity: FunctionEntity.of(header)))
         }
+        pinnedReferences.insert(bits)
         if isExceptionType(type) { return .exception(ExceptionReference(store: self, bits: bits)) }
         return .object(ObjectReference(store: self, bits: bits))
     }

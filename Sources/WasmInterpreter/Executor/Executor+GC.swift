@@ -17,6 +17,11 @@ import WasmSyntax
 /// - refTest a=dst b=ref, w1 = target; refCast a=ref, w1 = target
 /// - brIfCast/brIfNotCast a=ref, w1 = branch offset, w2 = target
 /// Read modes: 0 one slot, 1 two slots, 2/3 i8 signed/unsigned, 4/5 i16.
+///
+/// Allocations pass the running frame (`sp`) to the store, whose collector
+/// then scans the value stack up to that frame's top (see the
+/// `ValueStackRoots` conformance below). Every operand of the allocating
+/// instruction is in a slot when the store is called.
 enum GCInstructions {
     /// Runs the GC instruction at `pc` and returns how far to move `pc`.
     static func run(_ pc: UnsafeMutablePointer<UInt64>, sp: UnsafeMutablePointer<UInt64>,
@@ -28,7 +33,7 @@ enum GCInstructions {
         case .structNew, .structNewDefault:
             let w1 = pc[1]
             let slots = IR.hi(w1)
-            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: 0, slots: UInt64(slots))
+            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: 0, slots: UInt64(slots), runningFrame: sp)
             if IR.op(w) == .structNew {
                 (object + ObjectLayout.fields).update(from: sp + b, count: slots)
             }
@@ -48,7 +53,7 @@ enum GCInstructions {
             let w1 = pc[1]
             let width = IR.hi(w1)
             let length = UInt64(sp[i32: IR.op(w) == .arrayNew ? Int(pc[2]) : b])
-            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length * UInt64(width))
+            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length * UInt64(width), runningFrame: sp)
             if IR.op(w) == .arrayNew {
                 let value = sp + b
                 var p = object + ObjectLayout.fields
@@ -63,7 +68,7 @@ enum GCInstructions {
             let w1 = pc[1]
             let width = IR.hi(w1)
             let count = Int(pc[2])
-            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: UInt64(count), slots: UInt64(count * width))
+            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: UInt64(count), slots: UInt64(count * width), runningFrame: sp)
             (object + ObjectLayout.fields).update(from: sp + b, count: count * width)
             sp[a] = bits(object)
             return 3
@@ -76,7 +81,7 @@ enum GCInstructions {
             let bytes = length * UInt64(size)
             guard offset <= UInt64(data.count), bytes <= UInt64(data.count) - offset else { throw Trap(.outOfBoundsMemoryAccess) }
             let width = size == 16 ? 2 : 1
-            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length * UInt64(width))
+            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length * UInt64(width), runningFrame: sp)
             if let source = data.bytes {
                 copy(from: source + Int(offset), size: size, count: Int(length), to: object + ObjectLayout.fields)
             }
@@ -88,7 +93,7 @@ enum GCInstructions {
             let length = UInt64(sp[i32: IR.hi(w2)])
             let segment = ctx.pointee.elements[IR.lo(w2)]
             guard offset <= UInt64(segment.count), length <= UInt64(segment.count) - offset else { throw Trap(.outOfBoundsTableAccess) }
-            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length)
+            let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length, runningFrame: sp)
             if let items = segment.items, length > 0 {
                 (object + ObjectLayout.fields).update(from: items + Int(offset), count: Int(length))
             }
@@ -236,5 +241,36 @@ enum GCInstructions {
         }
         guard let heapType = AbstractHeapType(rawValue: UInt8(abstract - 1)) else { return false }
         return store.referenceMatches(bits, .abstract(heapType))
+    }
+}
+
+/// The interpreter's value stack as a root of the store's collector. Slots
+/// carry no types, so the store scans them conservatively; the part in use
+/// is everything below the top of the running frame (nested invocations
+/// start above the frames of the host calls they come from, see
+/// `Executor.callHost`).
+extension ExecutionStack: ValueStackRoots {
+    func slotsInUse(runningFrame: UnsafeMutablePointer<UInt64>?) -> UnsafeBufferPointer<UInt64> {
+        var top = self.top
+        if frameCount > 0 {
+            let running = frames[frameCount - 1]
+            let slotsOfRunning = running.function.pointee.frameSlots
+            let frameTop: UnsafeMutablePointer<UInt64>
+            if let runningFrame {
+                frameTop = runningFrame + slotsOfRunning
+            } else if running.returnPC == nil || frameCount < 2 {
+                // Entered from the host: the record's frame is the running one.
+                frameTop = running.sp + slotsOfRunning
+            } else {
+                // The running frame starts within its caller's frame (at a
+                // call's argument slots), so it ends before the caller's
+                // frame end plus its own size.
+                let slotsOfCaller = frames[frameCount - 2].function.pointee.frameSlots
+                frameTop = running.sp + slotsOfCaller + slotsOfRunning
+            }
+            top = Swift.max(top, frameTop)
+        }
+        top = Swift.min(Swift.max(top, slots), end)
+        return UnsafeBufferPointer(start: slots, count: top - slots)
     }
 }

@@ -97,7 +97,8 @@ package struct DataSegmentState {
 }
 
 /// An exception object: the tag's identity, the number of payload slots,
-/// then the payload. An `exnref` is the address of one. The store owns them.
+/// then the payload. An `exnref` is the address of one. The store owns them
+/// (and frees them when they become unreachable, see `HeapHeader`).
 package enum ExceptionLayout {
     package static let tag = 0
     package static let count = 1
@@ -107,7 +108,7 @@ package enum ExceptionLayout {
 /// A GC object (struct or array): a header, then one slot per field or
 /// element (two for v128). Packed (i8, i16) fields keep the whole i32 in
 /// their slot; reads sign- or zero-extend the low bits, so writes need not
-/// truncate. The store owns them.
+/// truncate. The store owns them (see `HeapHeader`).
 package enum ObjectLayout {
     /// The store's ID of the object's type.
     package static let typeID = 0
@@ -115,6 +116,27 @@ package enum ObjectLayout {
     package static let length = 1
     /// The first field or element.
     package static let fields = 2
+}
+
+/// The hidden word in front of every GC object and exception object (at
+/// index -1 of the address that slots hold): what the store's collector
+/// needs and code never reads. Keeping it out of `ObjectLayout` and
+/// `ExceptionLayout` means tiers index fields as before. The word holds
+/// the mark bit, the kind, and the allocation's size in words (the hidden
+/// word included), so that the sweep can account freed bytes.
+package enum HeapHeader {
+    /// Words in front of the address code sees.
+    package static let words = 1
+    /// Set on reachable objects while a collection runs.
+    package static let mark: UInt64 = 0b01
+    /// Set on exception objects; clear on structs and arrays.
+    package static let exception: UInt64 = 0b10
+    /// The size in words starts at this bit.
+    package static let sizeShift: UInt64 = 2
+
+    @inline(__always) package static func word(words: UInt64, isException: Bool) -> UInt64 {
+        words << sizeShift | (isException ? exception : 0)
+    }
 }
 
 /// How references are encoded in a 64-bit slot. The encoding is shared by
