@@ -13,7 +13,6 @@ import WasmSyntax
 struct CodeGenerator {
     let env: ModuleEnvironment
     var u: ByteSource
-    let functionIndex: Int
     let type: FuncType
 
     /// The body, including the final `end`.
@@ -21,7 +20,6 @@ struct CodeGenerator {
     /// Parameters, declared locals, then the scratch locals that guards
     /// and instrumentation use.
     var locals: [ValueType]
-    let declaredLocals: [ValueType]
     var scratch: [ScratchKey: UInt32] = [:]
     var localInitialized: [Bool]
     /// Locals set since the function started, in order (spec: the
@@ -74,11 +72,10 @@ struct CodeGenerator {
     init(env: ModuleEnvironment, function: Int, source: ByteSource) {
         self.env = env
         self.u = source
-        self.functionIndex = function
         self.type = env.funcType(ofFunction: function)
         var declared: [ValueType] = []
         let count = u.int(in: 0...env.config.maxLocals)
-        for _ in 0..<count {
+        for _ in 0..<count where !u.isExhausted {
             var t = env.valueType(&u, concreteBelow: UInt32(env.types.count))
             // Non-defaultable locals need function references.
             if case .ref(var r) = t, !r.nullable, !env.has(.functionReferences) {
@@ -87,7 +84,6 @@ struct CodeGenerator {
             }
             declared.append(t)
         }
-        declaredLocals = declared
         let params = env.funcType(ofFunction: function).params
         locals = params + declared
         localInitialized = params.map { _ in true } + declared.map(\.isDefaultable)
@@ -123,7 +119,7 @@ struct CodeGenerator {
     }
 
     /// The kinds of step, each with a weight in `step()`.
-    enum Action: CaseIterable {
+    enum Action: Int, CaseIterable {
         case leaf, fixed, control, branch, call, parametric, variable, memory, memoryControl, table, reference,
              aggregate, exception
     }
@@ -138,7 +134,7 @@ struct CodeGenerator {
         var weights = [Int](repeating: 0, count: Action.allCases.count)
         func set(_ a: Action, _ w: Int, _ c: InstructionClass? = nil) {
             if let c, !env.allows(c) { return }
-            weights[Action.allCases.firstIndex(of: a)!] = w
+            weights[a.rawValue] = w
         }
         set(.leaf, height < 3 ? 6 : (height > 8 ? 1 : 3))
         set(.fixed, 10)

@@ -162,7 +162,17 @@ extension GeneratorConfig: Codable {
         try read(.allowImports, &allowImports)
         try read(.allowStart, &allowStart)
         template = try c.decodeIfPresent(String.self, forKey: .template)
-        // Bounds that keep generation cheap whatever the file says.
+        // Bounds that keep generation cheap whatever the file says (and
+        // within wasm-tools' implementation limits).
+        for value in [\GeneratorConfig.maxTypes, \.maxImports, \.maxFunctions, \.maxMemories, \.maxTables,
+                      \.maxGlobals, \.maxTags, \.maxElementSegments, \.maxDataSegments, \.maxExports] {
+            self[keyPath: value] = min(self[keyPath: value], 10_000)
+        }
+        maxParams = min(maxParams, 1_000)
+        maxResults = min(maxResults, 1_000)
+        maxStructFields = min(maxStructFields, 1_000)
+        maxLocals = min(maxLocals, 10_000)
+        maxTableSize = min(maxTableSize, 100_000)
         maxRecGroupSize = max(1, min(maxRecGroupSize, 64))
         maxNesting = min(maxNesting, 100)
         maxInstructions = min(maxInstructions, 1_000_000)

@@ -17,7 +17,7 @@ extension ModuleBuilder {
         }
         guard config.allowImports else { return }
         let count = u.int(in: 0...config.maxImports)
-        for i in 0..<count {
+        for i in 0..<count where !u.isExhausted {
             let descriptor: ImportDescriptor
             switch u.index(5) {
             case 0:
@@ -89,7 +89,7 @@ extension ModuleBuilder {
         }
         let funcTypes = env.funcTypeIndices
         let count = u.int(in: 0...config.maxFunctions)
-        for _ in 0..<count {
+        for _ in 0..<count where !u.isExhausted {
             guard let t = u.choose(funcTypes) else { break }
             module.functions.append(Function(typeIndex: t, body: []))
             env.functionTypes.append(t)
@@ -226,7 +226,7 @@ extension ModuleBuilder {
         guard env.has(.exceptions) else { return }
         let candidates = tagTypeCandidates
         let count = u.int(in: 0...config.maxTags)
-        for _ in 0..<count {
+        for _ in 0..<count where !u.isExhausted {
             guard let t = u.choose(candidates) else { break }
             module.tags.append(TagType(typeIndex: t))
             env.tags.append(t)
@@ -242,7 +242,7 @@ extension ModuleBuilder {
             }
         }
         let count = u.int(in: 0...config.maxGlobals)
-        for _ in 0..<count {
+        for _ in 0..<count where !u.isExhausted {
             let type = env.valueType(&u, concreteBelow: UInt32(env.types.count))
             addGlobal(GlobalType(valueType: type, mutable: u.chance(1, 2)))
         }
@@ -302,7 +302,7 @@ extension ModuleBuilder {
             }
         }
         let count = u.int(in: 0...config.maxExports)
-        for i in 0..<count {
+        for i in 0..<count where !u.isExhausted {
             let descriptor: ExportDescriptor
             switch u.index(5) {
             case 0:
@@ -353,7 +353,7 @@ extension ModuleBuilder {
     mutating func generateElements() {
         let bulk = env.has(.bulkMemory) && env.has(.referenceTypes)
         let count = u.int(in: 0...config.maxElementSegments)
-        for _ in 0..<count {
+        for _ in 0..<count where !u.isExhausted {
             if bulk {
                 generateElementSegment()
             } else if let table = env.tables.first, env.isSubtype(RefType(nullable: false, heapType: .func), table.elementType),
@@ -431,7 +431,7 @@ extension ModuleBuilder {
 
     mutating func generateData() {
         let count = u.int(in: 0...config.maxDataSegments)
-        for _ in 0..<count {
+        for _ in 0..<count where !u.isExhausted {
             let length = u.int(in: 0...16)
             var bytes: [UInt8] = []
             for _ in 0..<length { bytes.append(u.byte()) }

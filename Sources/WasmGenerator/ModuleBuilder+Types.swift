@@ -35,6 +35,7 @@ extension ModuleBuilder {
         typesOnly.types = module.types
         if let context = try? ValidationContext(module: typesOnly, features: env.features) {
             env.context = context
+            env.typesChanged()
         } else if !module.types.isEmpty {
             module.types.removeLast()
             env.types = module.definedTypes

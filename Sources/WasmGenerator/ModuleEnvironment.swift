@@ -100,10 +100,24 @@ final class ModuleEnvironment {
         return field
     }
 
-    /// The indices of the function types, of struct types, of array types.
-    var funcTypeIndices: [UInt32] { types.indices.filter { types[$0].funcType != nil }.map { UInt32($0) } }
-    var structTypeIndices: [UInt32] { types.indices.filter { structFields(UInt32($0)) != nil }.map { UInt32($0) } }
-    var arrayTypeIndices: [UInt32] { types.indices.filter { arrayField(UInt32($0)) != nil }.map { UInt32($0) } }
+    /// The indices of the function types, of struct types, of array types
+    /// (kept up to date by `typesChanged()`).
+    private(set) var funcTypeIndices: [UInt32] = []
+    private(set) var structTypeIndices: [UInt32] = []
+    private(set) var arrayTypeIndices: [UInt32] = []
+
+    func typesChanged() {
+        funcTypeIndices = []
+        structTypeIndices = []
+        arrayTypeIndices = []
+        for (i, t) in types.enumerated() {
+            switch t.composite {
+            case .func: funcTypeIndices.append(UInt32(i))
+            case .struct: structTypeIndices.append(UInt32(i))
+            case .array: arrayTypeIndices.append(UInt32(i))
+            }
+        }
+    }
 
     func tagParams(_ tag: Int) -> [ValueType] { funcType(tags[tag])?.params ?? [] }
 
@@ -156,31 +170,5 @@ final class ModuleEnvironment {
         guard case .ref(let r) = t, !has(.functionReferences) else { return t }
         if r.nullable, case .abstract = r.heapType { return t }
         return .ref(RefType(nullable: true, heapType: .abstract(topHeapType(r.heapType))))
-    }
-
-    /// Whether the code generator can make a value of this type out of
-    /// nothing (a constant, `ref.func`, an allocation).
-    func canMake(_ t: ValueType, depth: Int = 0) -> Bool {
-        guard case .ref(let r) = t else { return true }
-        if r.nullable { return true }
-        switch r.heapType {
-        case .abstract(.func): return functionsDeclared && !functionTypes.isEmpty
-        case .abstract(.i31), .abstract(.eq), .abstract(.any): return has(.gc)
-        case .abstract(.extern): return has(.gc)
-        case .abstract(.struct): return has(.gc) && structTypeIndices.contains { canMakeConcrete($0, depth: depth + 1) }
-        case .abstract(.array): return has(.gc) && !arrayTypeIndices.isEmpty
-        case .abstract: return false
-        case .concrete(let x): return canMakeConcrete(x, depth: depth + 1)
-        }
-    }
-
-    private func canMakeConcrete(_ x: UInt32, depth: Int) -> Bool {
-        guard depth < 4, x < types.count else { return false }
-        switch types[Int(x)].composite {
-        case .func:
-            return functionsDeclared && functionTypes.contains { isSubtype(.concrete($0), .concrete(x)) }
-        case .array: return true
-        case .struct(let fields): return fields.allSatisfy { canMake($0.storage.unpacked, depth: depth) }
-        }
     }
 }

@@ -43,13 +43,12 @@ public struct ModuleGenerator: Sendable {
         self.config = config
         self.template = template
         if let template {
-            var typesOnly = Module()
-            typesOnly.types = template.types
-            typesOnly.imports = template.imports
+            // Its types, imports and export types are copied: they must be
+            // valid under the configured features.
             do {
-                _ = try ValidationContext(module: typesOnly, features: config.features)
+                try validateModule(template, features: config.features)
             } catch {
-                throw GeneratorError("template: \(error.message)")
+                throw GeneratorError("template: \(error)")
             }
         }
     }

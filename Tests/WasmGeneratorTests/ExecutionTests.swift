@@ -69,7 +69,7 @@ struct ExecutionTests {
                     outcomes.returned += 1
                 } catch {
                     if error.kind == .outOfFuel { outcomes.outOfEngineFuel += 1 }
-                    outcomes.trapped[error.message, default: 0] += 1
+                    outcomes.trapped["\(error.kind)", default: 0] += 1
                 }
             }
         }
@@ -83,7 +83,7 @@ struct ExecutionTests {
         config.fuel = 1_000
         config.exportAllFunctions = true
         config.allowImports = false
-        let outcomes = try run(config, count: environmentInt("SMITH_RUN_COUNT", default: 300))
+        let outcomes = try run(config, count: environmentInt("SMITH_RUN_COUNT", default: 200))
         print("fuel mode: \(outcomes.returned) of \(outcomes.calls) calls returned; traps: \(outcomes.trapped)")
         #expect(outcomes.compileFailures.isEmpty, "\(outcomes.compileFailures.prefix(5))")
         #expect(outcomes.outOfEngineFuel == 0)
@@ -99,7 +99,7 @@ struct ExecutionTests {
         config.swarm = true
         config.exportAllFunctions = true
         config.allowImports = false
-        let outcomes = try run(config, count: environmentInt("SMITH_RUN_COUNT", default: 300))
+        let outcomes = try run(config, count: environmentInt("SMITH_RUN_COUNT", default: 200))
         print("no fuel: \(outcomes.returned) of \(outcomes.calls) calls returned; traps: \(outcomes.trapped)")
         #expect(outcomes.outOfEngineFuel > 0)
     }
@@ -107,7 +107,7 @@ struct ExecutionTests {
     @Test func noTrapModulesMostlyReturn() throws {
         var config = GeneratorConfig.runnable(features: Self.runnableFeatures)
         config.swarm = true
-        let outcomes = try run(config, count: environmentInt("SMITH_RUN_COUNT", default: 300))
+        let outcomes = try run(config, count: environmentInt("SMITH_RUN_COUNT", default: 200))
         #expect(outcomes.compileFailures.isEmpty, "\(outcomes.compileFailures.prefix(5))")
         #expect(outcomes.outOfEngineFuel == 0)
         let rate = Double(outcomes.returned) / Double(max(1, outcomes.calls))

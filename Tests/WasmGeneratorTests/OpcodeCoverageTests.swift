@@ -12,7 +12,7 @@ struct OpcodeCoverageTests {
         config.swarm = true
         let generator = try ModuleGenerator(config: config)
         var coverage = OpcodeCoverage()
-        for i in 0..<environmentInt("SMITH_COVERAGE_COUNT", default: 2_000) {
+        for i in 0..<environmentInt("SMITH_COVERAGE_COUNT", default: 1_000) {
             coverage.record(generator.generate(seedBytes(baseSeed, i)).module)
         }
         let (seen, total, missing) = coverage.coverage(of: config.features)
