@@ -22,9 +22,11 @@ let package = Package(
         .target(name: "WasmText", dependencies: ["WasmSyntax", "WasmBinary"]),
         .target(name: "WasmValidation", dependencies: ["WasmSyntax", "WasmBinary"]),
         .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
+        /// The interpreter's hot loop in C (computed-goto dispatch, see Executor.c).
+        .target(name: "CWasmInterpreter", cSettings: [.unsafeFlags(["-fno-math-errno"])]),
         .target(
             name: "WasmInterpreter",
-            dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime"],
+            dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmInterpreter"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),

@@ -1,17 +1,25 @@
+import CWasmInterpreter
 import WasmRuntime
 
 /// The stacks of one store: the value stack (frames of 64-bit slots) and
 /// the frame stack that records where to return. WebAssembly calls push
-/// frames here instead of recursing on the native stack.
+/// frames here instead of recursing on the native stack. The frame stack
+/// is a C struct (`WCStack`) shared with the C executor.
 final class ExecutionStack {
     let slots: UnsafeMutablePointer<UInt64>
     let end: UnsafeMutablePointer<UInt64>
     let frames: UnsafeMutablePointer<Frame>
     let maxFrames: Int
-    var frameCount = 0
+    /// What the C executor sees: the frames, their count and the value stack's end.
+    let raw: UnsafeMutablePointer<WCStack>
     /// Where a new invocation's frame starts (above a host call's slots
     /// when the host calls back into WebAssembly).
     var top: UnsafeMutablePointer<UInt64>
+
+    var frameCount: Int {
+        get { raw.pointee.frameCount }
+        set { raw.pointee.frameCount = newValue }
+    }
 
     init(configuration: EngineConfiguration) {
         let count = Swift.max(configuration.valueStackSlots, 1024)
@@ -22,22 +30,30 @@ final class ExecutionStack {
         top = slots
         maxFrames = Swift.max(configuration.maxCallDepth, 1)
         frames = .allocate(capacity: maxFrames)
+        raw = .allocate(capacity: 1)
+        raw.initialize(to: WCStack(frames: frames, frameCount: 0, maxFrames: maxFrames, end: end))
     }
 
     deinit {
         slots.deallocate()
         frames.deallocate()
+        raw.deallocate()
     }
 }
 
-/// A suspended caller.
-struct Frame {
-    /// Where to continue; nil when the frame was entered from the host.
-    var returnPC: UnsafeMutablePointer<UInt64>?
-    var sp: UnsafeMutablePointer<UInt64>
-    var instance: UnsafeMutablePointer<InstanceContext>
-    /// The function entered when this record was pushed (the callee): the
-    /// frame stack's top record names the running function, which
-    /// exception handling needs.
-    var function: UnsafePointer<CompiledFunction>
+/// A suspended caller (a C struct, `WCFrame`, shared with the C executor):
+/// where to continue (nil when the frame was entered from the host), the
+/// caller's frame and instance, and the function entered when the record
+/// was pushed (the callee), so that the top record names the running
+/// function, which exception handling needs.
+typealias Frame = WCFrame
+
+extension Frame {
+    init(returnPC: UnsafeMutablePointer<UInt64>?, sp: UnsafeMutablePointer<UInt64>,
+         context: UnsafeMutablePointer<InstanceContext>, function: UnsafePointer<CompiledFunction>) {
+        self.init(returnPC: returnPC, sp: sp, instance: UnsafeMutableRawPointer(context), function: function)
+    }
+
+    /// The caller's instance.
+    var context: UnsafeMutablePointer<InstanceContext> { instance.assumingMemoryBound(to: InstanceContext.self) }
 }

@@ -1,20 +1,15 @@
+import CWasmInterpreter
 import WasmRuntime
 
-/// A translated function, as `FunctionHeader.code` points to it.
-struct CompiledFunction {
-    /// The first instruction.
-    var code: UnsafeMutablePointer<UInt64>
-    var codeCount: Int
-    /// Slots the frame needs: locals, the operand stack, and the start of
-    /// callee frames.
-    var frameSlots: Int
-    var parameterSlots: Int
-    /// Parameters and declared locals; the declared ones are zeroed on entry.
-    var localSlots: Int
-    var resultSlots: Int
+/// A translated function, as `FunctionHeader.code` points to it (a C
+/// struct, `WCFunction`, so that the C executor can enter it).
+typealias CompiledFunction = WCFunction
+
+extension CompiledFunction {
     /// The catch clauses of the function's `try_table`s, innermost region first.
-    var handlers: UnsafeMutablePointer<HandlerClause>?
-    var handlerCount: Int
+    var handlerClauses: UnsafeMutablePointer<HandlerClause>? {
+        handlers?.assumingMemoryBound(to: HandlerClause.self)
+    }
 }
 
 /// A catch clause of a `try_table`: while the code in `start..<end` runs,
@@ -63,14 +58,14 @@ final class InterpreterCode: CompiledCode {
             (functions + i).initialize(to: CompiledFunction(
                 code: code, codeCount: t.code.count, frameSlots: t.frameSlots,
                 parameterSlots: t.parameterSlots, localSlots: t.localSlots, resultSlots: t.resultSlots,
-                handlers: handlers, handlerCount: t.handlers.count))
+                handlers: handlers.map { UnsafeMutableRawPointer($0) }, handlerCount: t.handlers.count))
         }
     }
 
     deinit {
         for i in 0..<count {
             functions[i].code.deallocate()
-            functions[i].handlers?.deallocate()
+            functions[i].handlerClauses?.deallocate()
         }
         functions.deallocate()
     }

@@ -5,6 +5,9 @@ enum IRPrinter {
     /// The number of words of the instruction at `code[index]`.
     static func length(_ code: UnsafePointer<UInt64>, _ index: Int) -> Int {
         let w = code[index]
+        // A superinstruction's words are its first instruction's (the
+        // second one's follow and print on their own line).
+        if let length = Fusions.firstLength[IR.op(w).rawValue] { return length }
         switch IR.op(w) {
         case .unreachable, .consumeFuel, .br, .ret, .ret1, .call, .callRef, .returnCall, .returnCallRef, .refAsNonNull, .throwRef, .copy, .copy128, .globalGet, .globalSet,
              .globalGet128, .globalSet128, .memorySize, .dataDrop, .tableSize, .elemDrop, .refFunc, .refIsNull,
@@ -50,7 +53,7 @@ enum IRPrinter {
         while i < count {
             let n = length(code, i)
             let w = code[i]
-            var line = "\(i): \(IR.op(w)) \(IR.a(w)) \(IR.b(w))"
+            var line = "\(i): \(IR.op(w).name) \(IR.a(w)) \(IR.b(w))"
             if IR.op(w) == .br { line = "\(i): br -> \(i + IR.brOffset(w))" }
             for k in 1..<Swift.max(n, 1) where i + k < count {
                 line += " [\(Int64(bitPattern: code[i + k]))]"

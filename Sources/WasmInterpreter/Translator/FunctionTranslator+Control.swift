@@ -575,14 +575,12 @@ extension FunctionTranslator {
             let w = code[last.start]
             let op = IR.op(w)
             if op == .i32Eqz || op == .i64Eqz {
-                code.removeSubrange(last.start...)
-                lastResult = nil
+                removeLastInstruction(at: last.start)
                 return BranchCondition(op: .brIfEqz, a: IR.b(w), b: 0)
             }
             if let fused = BranchCondition.fused(op) {
                 let w1 = code[last.start + 1]
-                code.removeSubrange(last.start...)
-                lastResult = nil
+                removeLastInstruction(at: last.start)
                 var c = BranchCondition(op: fused, a: IR.b(w), b: IR.lo(w1))
                 if c.hasImmediate {
                     c.b = 0

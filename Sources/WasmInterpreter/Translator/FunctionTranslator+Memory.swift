@@ -25,6 +25,10 @@ extension FunctionTranslator {
                 let address = pop()
                 if isFastMemory(m) {
                     let (a, k) = foldedAddress(address)
+                    if case .const(let c) = value.location, let (immediateOp, immediate) = Self.storeImmediate(fast, c) {
+                        emit(IR.word(immediateOp, a, immediate), m.offset | UInt64(k) << 32)
+                        return true
+                    }
                     let v = slot(of: value)
                     emit(IR.word(fast, a, v), m.offset | UInt64(k) << 32)
                 } else {
@@ -154,8 +158,7 @@ extension FunctionTranslator {
            IR.op(code[last.start]) == .i32AddImm {
             let base = IR.b(code[last.start])
             let constant = UInt32(truncatingIfNeeded: code[last.start + 1])
-            code.removeSubrange(last.start...)
-            lastResult = nil
+            removeLastInstruction(at: last.start)
             return (base, constant)
         }
         return (slot(of: address), 0)
@@ -230,6 +233,26 @@ extension FunctionTranslator {
         case .i64Store32: return .i64Store32
         case .v128Store: return .v128Store
         default: return nil
+        }
+    }
+
+    /// The store of constant `c` with the value in the instruction, when
+    /// the bits stored fit the 24-bit field (sign-extended for 32 and 64 bits).
+    static func storeImmediate(_ op: Op, _ c: UInt64) -> (Op, Int)? {
+        let limit = 1 << 23
+        switch op {
+        case .i32Store8, .i64Store8:
+            return (.i32Store8Imm, Int(c & 0xFF))
+        case .i32Store16, .i64Store16:
+            return (.i32Store16Imm, Int(c & 0xFFFF))
+        case .i32Store, .f32Store, .i64Store32:
+            let v = Int(Int32(truncatingIfNeeded: c))
+            return v >= -limit && v < limit ? (.i32StoreImm, v) : nil
+        case .i64Store, .f64Store:
+            let v = Int(Int64(bitPattern: c))
+            return v >= -limit && v < limit ? (.i64StoreImm, v) : nil
+        default:
+            return nil
         }
     }
 

@@ -122,6 +122,12 @@ extension FunctionTranslator {
         case .i64LeU: return .i64GeUImm
         case .i64GeS: return .i64LeSImm
         case .i64GeU: return .i64LeUImm
+        // Not commuted (which NaN an operation returns may depend on the
+        // order): the immediate stays the left operand.
+        case .f32Sub: return .f32RSubImm
+        case .f32Div: return .f32RDivImm
+        case .f64Sub: return .f64RSubImm
+        case .f64Div: return .f64RDivImm
         default: return nil
         }
     }
@@ -270,6 +276,15 @@ extension Operand {
     var isConstant: Bool {
         switch location {
         case .const, .const128: return true
+        case .temp, .local: return false
+        }
+    }
+
+    /// A constant whose bits are all zero (0, +0.0, null, a zero vector).
+    var isZeroConstant: Bool {
+        switch location {
+        case .const(let c): return c == 0
+        case .const128(let v): return v.lo == 0 && v.hi == 0
         case .temp, .local: return false
         }
     }

@@ -52,6 +52,19 @@ struct FunctionTranslator {
     /// The last instruction, when it is a one-slot `copy` and no label has
     /// been placed since: the next copy joins it.
     var lastCopy: Int?
+    /// Where the last instruction and the one before it start (the code
+    /// ends with them), for superinstructions.
+    var lastStart: Int?
+    var previousStart: Int?
+    /// Whether no label has been placed yet: the code so far runs once per
+    /// call, straight from the entry.
+    var atEntry = true
+    /// Declared locals written since the entry (tracked while `atEntry`):
+    /// the others still hold the zero they start with, so that writing a
+    /// zero to them (`i32.const 0; local.set`, which compilers emit at the
+    /// top of functions) can be left out. Saves 2 of fib's 12 instructions
+    /// per call.
+    var writtenAtEntry: Set<Int> = []
     /// An index or slot does not fit an instruction's operand field.
     var operandOverflow = false
     /// Catch clauses of `try_table`s, in the order they were read.
@@ -120,6 +133,8 @@ struct FunctionTranslator {
         if !reader.isAtEnd {
             throw CompileError(.malformed, DecodingError.Message.sectionSizeMismatch, offset: reader.offset)
         }
+        fuseLastTwo()
+        previousStart = nil
         if legacyTryCount > 0 {
             let base = maxSlot
             maxSlot += legacyTryCount
@@ -313,13 +328,49 @@ struct FunctionTranslator {
 
     // MARK: Emission
 
+    /// Notes the start of an instruction about to be appended.
+    mutating func begin() {
+        fuseLastTwo()
+        previousStart = lastStart
+        lastStart = code.count
+    }
+
+    /// Turns the last two instructions into a superinstruction when the
+    /// second uses the first one's result and `WC_FUSIONS` has the pair:
+    /// the first one's operation changes, every word stays. Done when the
+    /// next instruction begins (and at the end), when the two are final:
+    /// until then the last one may still be redirected, merged or removed.
+    mutating func fuseLastTwo() {
+        guard let p = previousStart, let x = lastStart, p < x, x < code.count else { return }
+        let first = code[p], second = code[x]
+        let result = IR.a(first)
+        var fields: [(CChar, Int)] = [(CChar(UInt8(ascii: "b")), IR.b(second)), (CChar(UInt8(ascii: "a")), IR.a(second))]
+        if x + 1 < code.count { fields.insert((CChar(UInt8(ascii: "c")), Int(truncatingIfNeeded: code[x + 1])), at: 0) }
+        for (field, slot) in fields where slot == result {
+            if let fused = Fusions.fused(IR.op(first), length: x - p, IR.op(second), field) {
+                code[p] = first & ~UInt64(0xFFFF) | UInt64(fused.rawValue)
+                return
+            }
+        }
+    }
+
+    /// Removes the last instruction (which starts at `start`).
+    mutating func removeLastInstruction(at start: Int) {
+        code.removeSubrange(start...)
+        lastResult = nil
+        lastStart = previousStart
+        previousStart = nil
+    }
+
     mutating func emit(_ w0: UInt64) {
+        begin()
         code.append(w0)
         lastResult = nil
         lastCopy = nil
     }
 
     mutating func emit(_ w0: UInt64, _ w1: UInt64) {
+        begin()
         code.append(w0)
         code.append(w1)
         lastResult = nil
@@ -327,6 +378,7 @@ struct FunctionTranslator {
     }
 
     mutating func emit(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64) {
+        begin()
         code.append(w0)
         code.append(w1)
         code.append(w2)
@@ -336,6 +388,7 @@ struct FunctionTranslator {
 
     /// Emits an instruction that writes one result at its `a` operand.
     mutating func emitResult(_ w0: UInt64, _ rest: UInt64..., slot: Int) {
+        begin()
         let start = code.count
         code.append(w0)
         code.append(contentsOf: rest)
@@ -348,6 +401,7 @@ struct FunctionTranslator {
     mutating func placeLabel() {
         lastResult = nil
         lastCopy = nil
+        atEntry = false
     }
 
     mutating func emitMove(to destination: Int, from operand: Operand) {
@@ -392,6 +446,14 @@ struct FunctionTranslator {
             // local.set x of local.get x: nothing changes.
             if tee { stack.append(value) }
             return
+        }
+        if atEntry {
+            if index >= functionType.params.count && value.isZeroConstant && !writtenAtEntry.contains(index) {
+                // The local still holds its initial zero.
+                if tee { stack.append(value) }
+                return
+            }
+            writtenAtEntry.insert(index)
         }
         // Entries that still refer to the local must read its old value
         // (copying them home also ends the chance to redirect below).
