@@ -30,10 +30,14 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
+        .target(
+            name: "WasmFuzz",
+            dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "WasmInterpreter", "WasmGenerator"]
+        ),
         .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmInterpreter"]),
         .executableTarget(
             name: "wasmcheck",
-            dependencies: ["WasmScript", "WasmGenerator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["WasmScript", "WasmGenerator", "WasmFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
@@ -42,6 +46,7 @@ let package = Package(
         .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript"]),
+        .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
         .testTarget(name: "WasmGeneratorTests", dependencies: ["WasmGenerator", "WasmValidation", "WasmBinary", "WasmText", "WasmRuntime", "WasmInterpreter"]),
     ]
 )

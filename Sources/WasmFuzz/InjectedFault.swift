@@ -1,0 +1,127 @@
+import WasmBinary
+import WasmInterpreter
+import WasmRuntime
+import WasmSyntax
+
+/// A planted bug, for proving that the differential fuzzer finds bugs
+/// (issue 7's self-test): an interpreter engine with one of these behaves
+/// like a miscompiling or misvalidating engine would. Only tests and the
+/// hidden `interp!FAULT` engine name use them.
+public enum InjectedFault: String, CaseIterable, Sendable {
+    /// A wrong integer operation: `i64.mul` keeps only the low 32 bits of
+    /// the product (as a backend that selects a 32-bit multiply for a
+    /// 64-bit one would).
+    case integerOp = "int-op"
+    /// A NaN bit pattern outside every valid NaN class: float results that
+    /// are NaN come back with the quiet bit cleared.
+    case nanBits = "nan-bits"
+    /// An off-by-one memory bound: the last byte of every memory is out of
+    /// bounds (a check of `end >= size` where `end > size` was meant).
+    case memoryBound = "memory-bound"
+    /// A wrong trap kind: "integer divide by zero" reported as "integer
+    /// overflow" (on x86 both are the same CPU exception).
+    case trapKind = "trap-kind"
+    /// A validator that accepts a bad module: `global.set` of an immutable
+    /// global is not checked.
+    case validator = "validator"
+
+    /// Rewrites a module's bytes before compilation, for faults that live
+    /// in "code generation"; nil when the fault does not (or the bytes do
+    /// not decode, which the real compile then reports).
+    func rewrite(_ bytes: [UInt8]) -> [UInt8]? {
+        guard self == .integerOp, var module = try? decodeModule(bytes) else { return nil }
+        var changed = false
+        for (i, function) in module.functions.enumerated() {
+            guard let instructions = try? decodeInstructions(function.body) else { continue }
+            guard instructions.contains(where: { $0.opcode == .i64Mul }) else { continue }
+            var writer = BinaryWriter()
+            for instruction in instructions {
+                writer.instruction(instruction)
+                if instruction.opcode == .i64Mul {
+                    writer.instruction(Instruction(.i64Const, .i64(0xFFFF_FFFF)))
+                    writer.instruction(Instruction(.i64And))
+                }
+            }
+            module.functions[i].body = writer.bytes[...]
+            changed = true
+        }
+        return changed ? encodeModule(module) : nil
+    }
+
+    /// Whether the faulty validator lets this rejection pass.
+    func accepts(_ error: CompileError) -> Bool {
+        self == .validator && error.kind == .invalid && error.message.hasPrefix("immutable global")
+    }
+
+    /// Whether the fault sits in the tier (around calls from the host).
+    var isTierFault: Bool {
+        switch self {
+        case .nanBits, .memoryBound, .trapKind: return true
+        case .integerOp, .validator: return false
+        }
+    }
+}
+
+/// The tier of a faulty engine: the interpreter, with the fault applied
+/// around every call from the host.
+final class FaultyTier: TierImplementation {
+    let fault: InjectedFault
+    private let inner: any TierImplementation
+
+    init(fault: InjectedFault) {
+        self.fault = fault
+        self.inner = Interpreter()
+    }
+
+    var name: String { inner.name }
+
+    func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
+        try inner.compile(module, context: context)
+    }
+
+    func invoke(_ function: UnsafeMutablePointer<FunctionHeader>, slots: UnsafeMutablePointer<UInt64>, store: Store) throws(Trap) {
+        switch fault {
+        case .memoryBound:
+            // Shrink every memory's bound by one byte for the call; memory
+            // growth and the host see the true size.
+            let memories = store.instances.flatMap(\.memories) + store.hostMemories
+            for m in memories where m.state.pointee.byteCount > 0 { m.state.pointee.byteCount -= 1 }
+            defer {
+                for m in memories {
+                    m.state.pointee.byteCount = Int(m.state.pointee.pageCount << UInt64(m.state.pointee.pageSizeLog2))
+                }
+            }
+            try inner.invoke(function, slots: slots, store: store)
+        case .trapKind:
+            do {
+                try inner.invoke(function, slots: slots, store: store)
+            } catch {
+                if error.kind == .integerDivideByZero { throw Trap(.integerOverflow) }
+                throw error
+            }
+        case .nanBits:
+            try inner.invoke(function, slots: slots, store: store)
+            guard let type = store.types.funcType(function.pointee.typeID) else { return }
+            var offset = 0
+            for t in type.results {
+                switch t {
+                case .f32:
+                    let bits = UInt32(truncatingIfNeeded: slots[offset])
+                    if bits & 0x7F80_0000 == 0x7F80_0000 && bits & 0x007F_FFFF != 0 {
+                        slots[offset] = UInt64(bits & 0xFFBF_FFFF | 1)
+                    }
+                case .f64:
+                    let bits = slots[offset]
+                    if bits & 0x7FF0_0000_0000_0000 == 0x7FF0_0000_0000_0000 && bits & 0x000F_FFFF_FFFF_FFFF != 0 {
+                        slots[offset] = bits & 0xFFF7_FFFF_FFFF_FFFF | 1
+                    }
+                default:
+                    break
+                }
+                offset += t.slotCount
+            }
+        case .integerOp, .validator:
+            try inner.invoke(function, slots: slots, store: store)
+        }
+    }
+}

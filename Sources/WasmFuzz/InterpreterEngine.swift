@@ -1,0 +1,228 @@
+import WasmInterpreter
+import WasmRuntime
+import WasmSyntax
+
+/// Our interpreter behind the engine protocol, in this process.
+public final class InterpreterEngine: WasmEngine {
+    public let name: String
+    /// The planted bug of a test-only faulty variant, if any.
+    public let fault: InjectedFault?
+    /// Fuel for every call from the host (the engine's own backstop; the
+    /// generator's fuel global keeps fuzzing modules finite first); nil
+    /// for none.
+    public let fuelPerCall: UInt64?
+
+    private let engine: Engine
+    private var store: Store
+    /// nil for a module that only a faulty validator accepted.
+    private var modules: [WasmRuntime.Module?] = []
+    private var instances: [Instance] = []
+    private var registered: [(name: String, instance: Instance)] = []
+
+    public init(name: String = "interp", features: Features = .all, fuelPerCall: UInt64? = 10_000_000,
+                fault: InjectedFault? = nil) {
+        self.name = name
+        self.fault = fault
+        self.fuelPerCall = fuelPerCall
+        var configuration = EngineConfiguration()
+        configuration.features = features
+        configuration.consumesFuel = fuelPerCall != nil
+        let tier: any ExecutionTier
+        if let fault, fault.isTierFault {
+            tier = FaultyTier(fault: fault)
+        } else {
+            tier = Interpreter()
+        }
+        engine = Engine(configuration: configuration, tier: tier)
+        store = Store(engine: engine)
+    }
+
+    public func features() -> Features { engine.configuration.features }
+
+    public func compile(_ bytes: [UInt8]) -> CompileOutcome {
+        let input = fault?.rewrite(bytes) ?? bytes
+        do {
+            let module = try WasmRuntime.Module(engine: engine, bytes: input)
+            modules.append(module)
+        } catch {
+            if let fault, fault.accepts(error) {
+                modules.append(nil)
+            } else {
+                let kind: Rejection.Kind
+                switch error.kind {
+                case .malformed: kind = .malformed
+                case .invalid: kind = .invalid
+                case .unsupported: kind = .unsupported
+                }
+                return .rejected(Rejection(kind, error.message))
+            }
+        }
+        return .compiled(ModuleHandle(modules.count - 1))
+    }
+
+    public func instantiate(_ handle: ModuleHandle, imports: ImportPolicy) throws(EngineFailure) -> InstantiateOutcome {
+        guard modules.indices.contains(handle.id) else { throw EngineFailure(.badRequest, "unknown \(handle)") }
+        guard let module = modules[handle.id] else { return .unlinkable("module accepted by a faulty validator") }
+        var linker = Linker()
+        if imports == .spectest { SpectestModule.define(in: &linker, store: store) }
+        for (name, instance) in registered { linker.define(module: name, instance: instance) }
+        if let fuelPerCall { store.fuel = fuelPerCall }
+        do {
+            let instance = try linker.instantiate(module, in: store)
+            instances.append(instance)
+            return .instantiated(InstanceHandle(instances.count - 1))
+        } catch {
+            switch error {
+            case .unlinkable(let e): return .unlinkable(e.description)
+            case .trap(let t): return t.kind.isExhaustion ? .exhausted(t.kind) : .trapped(t.kind)
+            }
+        }
+    }
+
+    public func register(_ handle: InstanceHandle, as name: String) throws(EngineFailure) {
+        registered.append((name, try instance(handle)))
+    }
+
+    public func invoke(_ handle: InstanceHandle, export: String, arguments: [EngineValue]) throws(EngineFailure) -> InvokeOutcome {
+        let instance = try self.instance(handle)
+        guard let function = instance.function(export) else { throw EngineFailure(.badRequest, "no exported function \"\(export)\"") }
+        let params = function.type.params
+        guard params.count == arguments.count else {
+            throw EngineFailure(.badRequest, "\(export) takes \(params.count) arguments, got \(arguments.count)")
+        }
+        var values: [Value] = []
+        values.reserveCapacity(params.count)
+        for (argument, type) in zip(arguments, params) {
+            guard let value = Self.value(argument, as: type) else {
+                throw EngineFailure(.badRequest, "argument \(argument) does not fit \(type)")
+            }
+            values.append(value)
+        }
+        if let fuelPerCall { store.fuel = fuelPerCall }
+        do {
+            return .returned(try function.call(values).map(engineValue))
+        } catch {
+            return error.kind.isExhaustion ? .exhausted(error.kind) : .trapped(error.kind)
+        }
+    }
+
+    public func snapshot(_ handle: InstanceHandle) throws(EngineFailure) -> InstanceSnapshot {
+        let instance = try self.instance(handle)
+        var exports: [ExportState] = []
+        exports.reserveCapacity(instance.module.exports.count)
+        for (name, value) in instance.exports {
+            switch value {
+            case .function: exports.append(ExportState(name: name, state: .function))
+            case .tag: exports.append(ExportState(name: name, state: .tag))
+            case .global(let g): exports.append(ExportState(name: name, state: .global(engineValue(g.value))))
+            case .memory(let m):
+                let hash = m.withUnsafeMutableBytes { ContentHash.of(UnsafeRawBufferPointer($0)) }
+                exports.append(ExportState(name: name, state: .memory(size: m.byteCount, hash: hash)))
+            case .table(let t):
+                var entries = ""
+                for i in 0..<Swift.min(t.size, TableSummary.maxEntries) {
+                    entries.append((t.get(i).map(referenceKind) ?? .other).letter)
+                }
+                exports.append(ExportState(name: name, state: .table(size: t.size, entries: entries)))
+            }
+        }
+        return InstanceSnapshot(exports: exports)
+    }
+
+    public func readMemory(_ handle: InstanceHandle, export: String, offset: Int, count: Int) throws(EngineFailure) -> [UInt8] {
+        guard let memory = try instance(handle).memory(export) else { throw EngineFailure(.badRequest, "no exported memory \"\(export)\"") }
+        guard let bytes = memory.read(at: offset, count: count) else {
+            throw EngineFailure(.badRequest, "bytes \(offset)..<\(offset + count) are outside memory \"\(export)\"")
+        }
+        return bytes
+    }
+
+    public func reset() {
+        store = Store(engine: engine)
+        modules = []
+        instances = []
+        registered = []
+    }
+
+    private func instance(_ handle: InstanceHandle) throws(EngineFailure) -> Instance {
+        guard instances.indices.contains(handle.id) else { throw EngineFailure(.badRequest, "unknown \(handle)") }
+        return instances[handle.id]
+    }
+
+    // MARK: Values
+
+    /// The hierarchy of a heap type of the store (concrete types are store
+    /// type IDs here).
+    private func hierarchy(_ h: HeapType) -> RefHierarchy {
+        if case .concrete(let id) = h { return store.types.funcType(Int(id)) != nil ? .func : .any }
+        return RefHierarchy(h, types: [])
+    }
+
+    /// An argument as the runtime takes it; nil when it does not fit `type`.
+    static func value(_ v: EngineValue, as type: ValueType) -> Value? {
+        switch (v, type) {
+        case (.i32(let x), .i32): return .i32(x)
+        case (.i64(let x), .i64): return .i64(x)
+        case (.f32(let x), .f32): return .f32(x)
+        case (.f64(let x), .f64): return .f64(x)
+        case (.v128(let x), .v128): return .v128(x)
+        case (.ref(.null), .ref(let r)) where r.nullable: return .ref(.null(r.heapType))
+        default: return nil
+        }
+    }
+
+    func engineValue(_ v: Value) -> EngineValue {
+        switch v {
+        case .i32(let x): return .i32(x)
+        case .i64(let x): return .i64(x)
+        case .f32(let x): return .f32(x)
+        case .f64(let x): return .f64(x)
+        case .v128(let x): return .v128(x)
+        case .ref(let r): return .ref(referenceKind(r))
+        }
+    }
+
+    func referenceKind(_ r: Reference) -> ReferenceKind {
+        switch r {
+        case .null(let h): return .null(hierarchy(h))
+        case .function: return .function
+        case .extern, .externalized: return .extern
+        case .i31(let v): return .i31(v)
+        case .object(let o): return o.isArray ? .array : .structure
+        case .exception: return .exception
+        }
+    }
+}
+
+/// The spec test suite's `spectest` module (as the reference interpreter
+/// defines it), for `ImportPolicy.spectest`.
+enum SpectestModule {
+    static func define(in linker: inout Linker, store: Store) {
+        func function(_ name: String, _ params: [ValueType]) {
+            let f = Function(store: store, type: FuncType(params: params, results: [])) { _ in [] }
+            linker.define(module: "spectest", name: name, .function(f))
+        }
+        function("print", [])
+        function("print_i32", [.i32])
+        function("print_i64", [.i64])
+        function("print_f32", [.f32])
+        function("print_f64", [.f64])
+        function("print_i32_f32", [.i32, .f32])
+        function("print_f64_f64", [.f64, .f64])
+        func global(_ name: String, _ type: ValueType, _ value: Value) {
+            if let g = try? Global(store: store, type: GlobalType(valueType: type, mutable: false), value: value) {
+                linker.define(module: "spectest", name: name, .global(g))
+            }
+        }
+        global("global_i32", .i32, .i32(666))
+        global("global_i64", .i64, .i64(666))
+        global("global_f32", .f32, .f32(Float(666.6).bitPattern))
+        global("global_f64", .f64, .f64(Double(666.6).bitPattern))
+        if let t = try? Table(store: store, type: TableType(elementType: .funcref, limits: Limits(min: 10, max: 20))) {
+            linker.define(module: "spectest", name: "table", .table(t))
+        }
+        if let m = try? Memory(store: store, type: MemoryType(limits: Limits(min: 1, max: 2))) {
+            linker.define(module: "spectest", name: "memory", .memory(m))
+        }
+    }
+}

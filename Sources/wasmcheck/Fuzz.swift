@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import WasmFuzz
+import WasmGenerator
+import WasmSyntax
+
+/// `wasmcheck fuzz`: the differential fuzzer.
+struct Fuzz: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Differential fuzzing: run generated modules in several engines and report every divergence.",
+        discussion: """
+            Each case is a module made by the structure-aware generator (valid and terminating by construction, \
+            or with one rule-breaking mutation for the validation differential). Every engine compiles and \
+            instantiates it, then every exported function is called with arguments derived from the case; \
+            results, trap kinds and the exported state after each call are compared. Findings are stored once \
+            per divergence signature under --output as <kind>/<hash>.wasm with a JSON record; replay them with \
+            `wasmcheck repro` and shrink them with `wasmcheck reduce`.
+
+            Engines: interp, serve (our interpreter in a child process), wasmtime, wasmtime:winch \
+            (ci/engines/wasmtime_engine.py, needs PyPI wasmtime), process:COMMAND (any engine speaking \
+            docs/engine-protocol.md).
+            """
+    )
+
+    @Option(help: "Comma-separated engines; the first is the reference.") var engines: String = "interp,wasmtime"
+
+    @Option(help: "How long to run: seconds, or with a unit (90s, 10m, 1h).") var time: String?
+
+    @Option(help: "How many cases to run.") var runs: Int?
+
+    @Option(help: "Parallel jobs, each with its own engines.") var jobs: Int = 1
+
+    @Option(help: "A seed corpus directory, extended with inputs that reach new opcodes.") var corpus: String?
+
+    @Option(name: .shortAndLong, help: "Where findings are stored.") var output: String = "corpora"
+
+    @Option(help: "The base seed of the run (default: random).") var seed: UInt64?
+
+    @Option(help: "A JSON generator configuration (as for `wasmcheck smith --config`).") var config: String?
+
+    @Option(help: "Generated features: wasm3 (default), wasm2, mvp, all, or names; narrowed to what every engine supports.")
+    var features: String?
+
+    @Option(help: "One case in N is an invalid module, for the validation differential (0: none).") var invalidShare: Int = 4
+
+    @Option(help: "Seconds an out-of-process engine may take per request.") var timeout: Double = 10
+
+    @Option(help: "Stop after this many new findings (0: never).") var stopAfter: Int = 0
+
+    @Option(help: "Seconds between status lines.") var statusInterval: Double = 2
+
+    func run() throws {
+        var specs: [EngineSpec]
+        do {
+            specs = try EngineSpec.parseList(engines, environment: .current())
+        } catch {
+            printError("fuzz: \(error)")
+            throw ExitStatus.usage
+        }
+        for i in specs.indices { specs[i].timeout = timeout }
+        guard specs.count >= 2 else {
+            printError("fuzz: name at least two engines to compare")
+            throw ExitStatus.usage
+        }
+        var options = FuzzOptions(engines: specs)
+        if let time {
+            guard let seconds = parseDuration(time) else {
+                printError("fuzz: bad --time \(time)")
+                throw ExitStatus.usage
+            }
+            options.time = seconds
+        }
+        if time == nil && runs == nil { options.time = 60 }
+        options.runs = runs
+        options.jobs = max(1, jobs)
+        options.corpus = corpus
+        options.findings = output
+        if let seed { options.seed = seed }
+        options.invalidShare = invalidShare
+        options.stopAfterFindings = stopAfter
+        options.statusInterval = statusInterval
+        var generator = CaseGenerator.defaultConfig(features: .wasm3)
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else {
+                printError("fuzz: cannot read \(config)")
+                throw ExitStatus.usage
+            }
+            do {
+                generator = try JSONDecoder().decode(GeneratorConfig.self, from: data)
+            } catch {
+                printError("fuzz: \(config): \(error)")
+                throw ExitStatus.usage
+            }
+        }
+        if let features {
+            do {
+                generator.features = try GeneratorConfig.parseFeatures(features.split(separator: ",").map(String.init))
+            } catch {
+                printError("fuzz: \(error)")
+                throw ExitStatus.usage
+            }
+        }
+        options.generator = generator
+
+        let fuzzer = Fuzzer(options: options) { line in printError(line) }
+        let summary: FuzzSummary
+        do {
+            summary = try fuzzer.run()
+        } catch {
+            printError("fuzz: \(error)")
+            throw ExitStatus.usage
+        }
+        print("\(summary.cases) cases in \(String(format: "%.1f", summary.seconds)) s (\(String(format: "%.1f", summary.casesPerSecond)) exec/s), "
+              + "\(summary.calls) calls; \(summary.agreed) agreed, \(summary.inconclusive) inconclusive, "
+              + "\(summary.unexpected) unexpected, \(summary.findings) findings (\(summary.stored.count) new signatures)")
+        for (reason, count) in summary.reasons.sorted(by: { $0.value > $1.value }).prefix(8) {
+            print("  \(count) x \(reason)")
+        }
+        for (engine, count) in summary.restarts.sorted(by: { $0.key < $1.key }) where count > 0 {
+            print("  \(engine) restarted \(count) times")
+        }
+        for path in summary.stored { print("new finding: \(path)") }
+        if !summary.stored.isEmpty { throw ExitStatus.failure }
+    }
+}
+
+/// "90", "90s", "10m", "1h" in seconds.
+func parseDuration(_ text: String) -> Double? {
+    let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+    if let last = text.last, let unit = units[last] {
+        return Double(text.dropLast()).map { $0 * unit }
+    }
+    return Double(text)
+}
