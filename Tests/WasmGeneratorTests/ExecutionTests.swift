@@ -27,7 +27,7 @@ struct ExecutionTests {
         var trapped: [String: Int] = [:]
         var outOfEngineFuel = 0
         var compileFailures: [String] = []
-        var instantiationTraps = 0
+        var instantiationTraps: [String] = []
         var calls: Int { returned + trapped.values.reduce(0, +) }
     }
 
@@ -57,7 +57,7 @@ struct ExecutionTests {
                 instance = try Linker().instantiate(module, in: store)
             } catch {
                 if case .trap(let t) = error, t.kind == .outOfFuel { outcomes.outOfEngineFuel += 1 }
-                outcomes.instantiationTraps += 1
+                outcomes.instantiationTraps.append("case \(i): \(error)")
                 continue
             }
             for (_, value) in instance.exports {
@@ -111,7 +111,7 @@ struct ExecutionTests {
         #expect(outcomes.compileFailures.isEmpty, "\(outcomes.compileFailures.prefix(5))")
         #expect(outcomes.outOfEngineFuel == 0)
         let rate = Double(outcomes.returned) / Double(max(1, outcomes.calls))
-        print("no-trap mode: \(outcomes.returned) of \(outcomes.calls) calls returned (\(rate)); traps: \(outcomes.trapped); instantiation traps: \(outcomes.instantiationTraps)")
+        print("no-trap mode: \(outcomes.returned) of \(outcomes.calls) calls returned (\(rate)); traps: \(outcomes.trapped); instantiation traps: \(outcomes.instantiationTraps.prefix(5))")
         #expect(rate > 0.9, "traps: \(outcomes.trapped)")
     }
 }
