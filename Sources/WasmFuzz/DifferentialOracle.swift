@@ -299,8 +299,9 @@ public final class DifferentialOracle {
                         try divergence(.state, "memory size|\(pair)", step: step,
                                        detail: "memory \(a.name): \(sizeA) bytes vs \(sizeB)", states, &run)
                     } else if hashA != hashB {
-                        let detail = firstDifference(memory: a.name, size: sizeA, instances, 0, i, &run)
-                        try divergence(.state, "memory|\(pair)", step: step, detail: detail, states, &run)
+                        if let detail = firstDifference(memory: a.name, size: sizeA, instances, 0, i, &run) {
+                            try divergence(.state, "memory|\(pair)", step: step, detail: detail, states, &run)
+                        }
                     }
                 case (.table(let sizeA, let entriesA), .table(let sizeB, let entriesB)):
                     if sizeA != sizeB || entriesA != entriesB {
@@ -315,25 +316,63 @@ public final class DifferentialOracle {
         }
     }
 
-    /// Words for where two memories first differ, read in chunks.
+    /// Words for where two memories first differ, or nil when every
+    /// difference lies inside a float both memories hold as a quiet NaN
+    /// (payload and sign of arithmetic NaNs are the engines' choice, and a
+    /// module may store them).
     private func firstDifference(memory name: String, size: Int, _ instances: [InstanceHandle], _ x: Int, _ y: Int,
-                                 _ run: inout Run) -> String {
+                                 _ run: inout Run) -> String? {
         let chunk = 1 << 16
         var offset = 0
+        var a: [UInt8] = []
+        var b: [UInt8] = []
         while offset < size {
             let count = Swift.min(chunk, size - offset)
-            guard let a = try? engines[x].readMemory(instances[x], export: name, offset: offset, count: count),
-                  let b = try? engines[y].readMemory(instances[y], export: name, offset: offset, count: count),
-                  a.count == count, b.count == count else {
+            guard let ca = try? engines[x].readMemory(instances[x], export: name, offset: offset, count: count),
+                  let cb = try? engines[y].readMemory(instances[y], export: name, offset: offset, count: count),
+                  ca.count == count, cb.count == count else {
                 return "memory \(name) differs (hashes), bytes unreadable"
             }
-            if let k = a.indices.first(where: { a[$0] != b[$0] }) {
-                func hex(_ v: UInt8) -> String { "0x" + String(v, radix: 16) }
-                return "memory \(name): first difference at byte \(offset + k): \(hex(a[k])) vs \(hex(b[k]))"
-            }
+            a += ca
+            b += cb
             offset += count
         }
-        return "memory \(name): hashes differ but bytes agree"
+        var k = 0
+        while k < size {
+            if a[k] == b[k] {
+                k += 1
+                continue
+            }
+            if let end = Self.nanWindow(a, b, around: k) {
+                k = end
+                continue
+            }
+            func hex(_ v: UInt8) -> String { "0x" + String(v, radix: 16) }
+            return "memory \(name): first difference at byte \(k): \(hex(a[k])) vs \(hex(b[k]))"
+        }
+        return nil
+    }
+
+    /// The end of an f64 or f32 (at any alignment) that covers byte `k`
+    /// and is an equivalent quiet NaN in both memories, if there is one.
+    static func nanWindow(_ a: [UInt8], _ b: [UInt8], around k: Int) -> Int? {
+        func word(_ m: [UInt8], _ start: Int, _ width: Int) -> UInt64 {
+            var v: UInt64 = 0
+            for i in 0..<width { v |= UInt64(m[start + i]) << (8 * UInt64(i)) }
+            return v
+        }
+        for width in [8, 4] {
+            for start in stride(from: k, through: Swift.max(0, k - width + 1), by: -1) where start + width <= a.count {
+                let x = word(a, start, width), y = word(b, start, width)
+                let bothNaN = width == 8
+                    ? ValueComparison.nanClass(f64: x) != nil && ValueComparison.nanClass(f64: y) != nil
+                        && ValueComparison.equivalent(f64: x, y, strict: false)
+                    : ValueComparison.nanClass(f32: UInt32(x)) != nil && ValueComparison.nanClass(f32: UInt32(y)) != nil
+                        && ValueComparison.equivalent(f32: UInt32(x), UInt32(y), strict: false)
+                if bothNaN { return start + width }
+            }
+        }
+        return nil
     }
 
     /// Reports a divergence, unless relaxed SIMD may explain it.

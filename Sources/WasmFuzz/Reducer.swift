@@ -20,7 +20,7 @@ public struct Reducer {
     /// Whether a candidate is still interesting.
     public typealias Predicate = ([UInt8]) -> Bool
 
-    /// When set, decodable candidates must pass our validator with these
+    /// When set, candidates must decode and pass our validator with these
     /// features before the predicate runs (cheap, and a divergence between
     /// engines is only meaningful on a valid module). Leave nil for
     /// validation findings, whose module is invalid on purpose.
@@ -85,6 +85,10 @@ public struct Reducer {
 
         mutating func tryBytes(_ bytes: [UInt8], module: Module? = nil) -> Bool {
             guard !expired, bytes.count <= best.count, bytes != best else { return false }
+            if module == nil, let features = reducer.validateWith {
+                guard let decoded = try? decodeModule(bytes, features: features) else { return false }
+                do { try validateModule(decoded, features: features) } catch { return false }
+            }
             result.tests += 1
             guard predicate(bytes) else { return false }
             result.accepted += 1

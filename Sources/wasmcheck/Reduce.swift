@@ -9,7 +9,8 @@ struct Reduce: ParsableCommand {
         discussion: """
             By default a candidate is interesting when the engines of the finding's record (or --engines) still \
             diverge with the same signature. With --predicate, it is interesting when the command, run with the \
-            candidate's path appended, exits with status 0.
+            candidate's path appended, exits with status 0. When the case is a valid module, only valid \
+            candidates are tried.
             """
     )
 
@@ -47,6 +48,8 @@ struct Reduce: ParsableCommand {
                 throw ExitStatus.failure
             }
             what = "predicate \(predicate)"
+            // A valid module stays valid: candidates that are not are never tried.
+            reducer.validateWith = Reproduction.validationFeatures(for: stored.bytes)
         } else {
             guard let names = engines ?? stored.record?.engines.joined(separator: ",") else {
                 printError("reduce: no record beside \(path): name the engines with --engines, or give --predicate")

@@ -102,6 +102,26 @@ struct DifferentialOracleTests {
         }
     }
 
+    /// Bytes of a memory may differ inside a float that is a quiet NaN in
+    /// both (an engine's choice of payload and sign), not elsewhere.
+    @Test func memoriesMayDifferInsideQuietNaNs() {
+        func store(_ bits: UInt64, at offset: Int, in m: inout [UInt8]) {
+            for i in 0..<8 { m[offset + i] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(i))) }
+        }
+        var a = [UInt8](repeating: 0, count: 16)
+        var b = a
+        store(0x7FF8_0000_0000_0001, at: 3, in: &a)
+        store(0xFFF8_0000_0000_0000, at: 3, in: &b)
+        #expect(DifferentialOracle.nanWindow(a, b, around: 3) == 11)
+        store(0x7FF0_0000_0000_0001, at: 3, in: &b)
+        #expect(DifferentialOracle.nanWindow(a, b, around: 3) == nil)
+        var c = [UInt8](repeating: 0, count: 16)
+        var d = c
+        c[5] = 1
+        d[5] = 2
+        #expect(DifferentialOracle.nanWindow(c, d, around: 5) == nil)
+    }
+
     @Test func signaturesIgnoreNumbers() {
         #expect(DifferentialOracle.messageClass("immutable global 12") == DifferentialOracle.messageClass("immutable global 3"))
     }
