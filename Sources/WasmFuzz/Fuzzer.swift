@@ -230,11 +230,22 @@ public final class Fuzzer: @unchecked Sendable {
         log("#\(n)\tNEW \(finding.kind.rawValue) finding: \(finding.step): \(finding.detail)\n\tsignature: \(finding.signature)\n\tsaved: \(stored)")
     }
 
-    /// The start of a reason, for grouping: up to the first colon or digit.
+    /// A reason without its step and numbers, for grouping: "call f3:
+    /// result 0: ... (the module uses relaxed SIMD)" and "call f7: ..." count
+    /// as one.
     static func reasonKey(_ why: String) -> String {
+        var text = Substring(why)
+        if text.hasPrefix("call ") || text.hasPrefix("after ") || text.hasPrefix("instantiate"),
+           let colon = text.firstIndex(of: ":") {
+            text = text[text.index(after: colon)...]
+        }
+        if let open = text.lastIndex(of: "("), text.hasSuffix(")") {
+            // The explanation in parentheses is the useful part.
+            return String(text[open...]).trimmingCharacters(in: CharacterSet(charactersIn: "()"))
+        }
         var key = ""
-        for c in why {
-            if c == ":" || c == "(" || c.isNumber { break }
+        for c in text {
+            if c == ":" || c.isNumber { break }
             key.append(c)
         }
         return key.trimmingCharacters(in: .whitespaces)
