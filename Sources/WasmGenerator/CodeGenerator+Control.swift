@@ -391,7 +391,7 @@ extension CodeGenerator {
     mutating func variable() -> Bool {
         switch u.index(5) {
         case 0:
-            let candidates = locals.indices.filter { localInitialized[$0] }
+            let candidates = locals.indices.filter { localInitialized[$0] && !scratchIndices.contains($0) }
             guard let x = u.choose(candidates) else { return false }
             emit(.localGet, .index(UInt32(x)))
             push(locals[x])

@@ -21,6 +21,10 @@ struct CodeGenerator {
     /// and instrumentation use.
     var locals: [ValueType]
     var scratch: [ScratchKey: UInt32] = [:]
+    /// The scratch locals' indices: generated code never reads them, so a raw
+    /// value that instrumentation parks there (an uncanonicalised NaN, an
+    /// unguarded address) cannot escape into results.
+    var scratchIndices: Set<Int> = []
     var localInitialized: [Bool]
     /// Locals set since the function started, in order (spec: the
     /// initialisation stack), so a block's end can forget those it set.
@@ -281,7 +285,7 @@ struct CodeGenerator {
     mutating func pushLeaf(_ t: ValueType) -> Bool {
         if u.chance(2, 5) {
             var candidates: [Int] = []
-            for i in locals.indices where localInitialized[i] && env.isSubtype(locals[i], t) { candidates.append(i) }
+            for i in locals.indices where localInitialized[i] && !scratchIndices.contains(i) && env.isSubtype(locals[i], t) { candidates.append(i) }
             if let x = u.choose(candidates) {
                 emit(.localGet, .index(UInt32(x)))
                 push(locals[x])
@@ -327,6 +331,7 @@ struct CodeGenerator {
         locals.append(t)
         localInitialized.append(true)
         scratch[key] = x
+        scratchIndices.insert(Int(x))
         return x
     }
 
