@@ -64,7 +64,7 @@ public final class InterpreterEngine: WasmEngine {
         guard modules.indices.contains(handle.id) else { throw EngineFailure(.badRequest, "unknown \(handle)") }
         guard let module = modules[handle.id] else { return .unlinkable("module accepted by a faulty validator") }
         var linker = Linker()
-        if imports == .spectest { SpectestModule.define(in: &linker, store: store) }
+        if imports == .spectest { Spectest.define(in: &linker, store: store) }
         for (name, instance) in registered { linker.define(module: name, instance: instance) }
         if let fuelPerCall { store.fuel = fuelPerCall }
         do {
@@ -190,39 +190,6 @@ public final class InterpreterEngine: WasmEngine {
         case .i31(let v): return .i31(v)
         case .object(let o): return o.isArray ? .array : .structure
         case .exception: return .exception
-        }
-    }
-}
-
-/// The spec test suite's `spectest` module (as the reference interpreter
-/// defines it), for `ImportPolicy.spectest`.
-enum SpectestModule {
-    static func define(in linker: inout Linker, store: Store) {
-        func function(_ name: String, _ params: [ValueType]) {
-            let f = Function(store: store, type: FuncType(params: params, results: [])) { _ in [] }
-            linker.define(module: "spectest", name: name, .function(f))
-        }
-        function("print", [])
-        function("print_i32", [.i32])
-        function("print_i64", [.i64])
-        function("print_f32", [.f32])
-        function("print_f64", [.f64])
-        function("print_i32_f32", [.i32, .f32])
-        function("print_f64_f64", [.f64, .f64])
-        func global(_ name: String, _ type: ValueType, _ value: Value) {
-            if let g = try? Global(store: store, type: GlobalType(valueType: type, mutable: false), value: value) {
-                linker.define(module: "spectest", name: name, .global(g))
-            }
-        }
-        global("global_i32", .i32, .i32(666))
-        global("global_i64", .i64, .i64(666))
-        global("global_f32", .f32, .f32(Float(666.6).bitPattern))
-        global("global_f64", .f64, .f64(Double(666.6).bitPattern))
-        if let t = try? Table(store: store, type: TableType(elementType: .funcref, limits: Limits(min: 10, max: 20))) {
-            linker.define(module: "spectest", name: "table", .table(t))
-        }
-        if let m = try? Memory(store: store, type: MemoryType(limits: Limits(min: 1, max: 2))) {
-            linker.define(module: "spectest", name: "memory", .memory(m))
         }
     }
 }

@@ -1,12 +1,14 @@
-import WasmRuntime
 import WasmSyntax
 
 /// The `spectest` host module that the official test suite imports from, as the
 /// spec reference interpreter defines it (interpreter/host/spectest.ml): print
 /// functions that do nothing observable, constant globals holding 666, a
 /// 10..20 funcref table (and its i64-addressed twin) and a 1..2 page memory.
-enum Spectest {
-    static func define(in linker: inout Linker, store: Store) {
+///
+/// One definition for every harness: the `.wast` runner, the fuzzer's
+/// engines and the tests.
+public enum Spectest {
+    public static func define(in linker: inout Linker, store: Store) {
         func function(_ name: String, _ params: [ValueType]) {
             let f = Function(store: store, type: FuncType(params: params, results: [])) { _ in [] }
             linker.define(module: "spectest", name: name, .function(f))
