@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "WasmInterpreter", targets: ["WasmInterpreter"]),
         .library(name: "WasmText", targets: ["WasmText"]),
         .library(name: "WasmScript", targets: ["WasmScript"]),
+        .library(name: "WasmEngines", targets: ["WasmEngines"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,14 +31,17 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
+        /// Every engine behind one protocol (in-process tiers, `serve`, adapters
+        /// over the wire protocol), and the one catalog of engine names.
+        .target(name: "WasmEngines", dependencies: ["WasmSyntax", "WasmBinary", "WasmRuntime", "WasmInterpreter"]),
         .target(
             name: "WasmFuzz",
-            dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "WasmInterpreter", "WasmGenerator"]
+            dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "WasmEngines", "WasmGenerator"]
         ),
-        .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmInterpreter"]),
+        .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmEngines"]),
         .executableTarget(
             name: "wasmcheck",
-            dependencies: ["WasmScript", "WasmGenerator", "WasmFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
@@ -45,8 +49,9 @@ let package = Package(
         .testTarget(name: "WasmValidationTests", dependencies: ["WasmValidation", "WasmText"]),
         .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
-        .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript"]),
-        .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
+        .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript", "WasmEngines"]),
+        .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),
+        .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmEngines", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
         .testTarget(name: "WasmGeneratorTests", dependencies: ["WasmGenerator", "WasmValidation", "WasmBinary", "WasmText", "WasmRuntime", "WasmInterpreter"]),
     ]
 )

@@ -1,3 +1,4 @@
+import WasmEngines
 import WasmSyntax
 
 /// Call arguments derived from a case's seed and the export's name: a

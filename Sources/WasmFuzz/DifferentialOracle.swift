@@ -1,3 +1,4 @@
+import WasmEngines
 import WasmSyntax
 
 /// Runs one case in every engine and compares them step by step, in the
@@ -212,7 +213,7 @@ public final class DifferentialOracle {
         switch outcome {
         case .instantiated: return "instantiated"
         case .unlinkable: return "unlinkable"
-        case .trapped(let k): return "trap \(k.comparisonClass)"
+        case .trapped(let k, _): return "trap \(k.comparisonClass)"
         case .exhausted: return "exhausted"
         }
     }
@@ -233,7 +234,7 @@ public final class DifferentialOracle {
     private func invokeClass(_ outcome: InvokeOutcome) -> String {
         switch outcome {
         case .returned: return "returned"
-        case .trapped(let k): return k.comparisonClass
+        case .trapped(let k, _): return k.comparisonClass
         case .exhausted: return "exhausted"
         }
     }

@@ -1,3 +1,5 @@
+import WasmEngines
+
 /// A divergence between engines, or an engine that failed: what the fuzzer
 /// saves and the reducer preserves.
 public struct Finding: Sendable, Hashable {

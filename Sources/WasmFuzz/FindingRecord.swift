@@ -1,3 +1,4 @@
+import WasmEngines
 import Foundation
 import WasmGenerator
 

@@ -1,3 +1,4 @@
+import WasmEngines
 import WasmBinary
 import WasmGenerator
 import WasmSyntax

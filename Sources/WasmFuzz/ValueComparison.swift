@@ -1,3 +1,4 @@
+import WasmEngines
 import WasmSyntax
 
 /// When two engines' values count as the same (DESIGN.md, decision 6):

@@ -1,10 +1,11 @@
-import WasmRuntime
+import WasmEngines
 import WasmSyntax
 import WasmText
 
 /// Whether a result matches an `assert_return` expectation: exact bits for
-/// numbers, NaN classes where the script allows any NaN of a class.
-func matches(_ value: Value, _ expected: ExpectedValue) -> Bool {
+/// numbers, NaN classes where the script allows any NaN of a class, and
+/// references by what every engine can tell about them (`ReferenceKind`).
+func matches(_ value: EngineValue, _ expected: ExpectedValue) -> Bool {
     switch (expected, value) {
     case (.i32(let e), .i32(let v)): return e == v
     case (.i64(let e), .i64(let v)): return e == v
@@ -15,18 +16,18 @@ func matches(_ value: Value, _ expected: ExpectedValue) -> Bool {
     case (.v128(let e), .v128(let v)): return e == v
     case (.v128Lanes(let lanes), .v128(let v)): return laneMatches(v, lanes)
     case (.either(let alternatives), _): return alternatives.contains { matches(value, $0) }
-    case (.refNull, .ref(let r)): return r.isNull
+    case (.refNull, .ref(.null)): return true
     case (.refFunc, .ref(.function)): return true
-    case (.refExtern(nil), .ref(.extern)), (.refExtern(nil), .ref(.externalized)): return true
-    case (.refExtern(let n?), .ref(.extern(let v))): return UInt64(n) == v
-    case (.refHost(let n), .ref(.extern(let v))): return UInt64(n) == v
+    case (.refExtern(nil), .ref(.host)), (.refExtern(nil), .ref(.extern)): return true
+    case (.refExtern(let n?), .ref(.host(let v))): return n == v
+    case (.refHost(let n), .ref(.host(let v))): return n == v
     case (.refI31, .ref(.i31)): return true
-    case (.refStruct, .ref(.object(let o))): return !o.isArray
-    case (.refArray, .ref(.object(let o))): return o.isArray
-    case (.refEq, .ref(.i31)), (.refEq, .ref(.object)): return true
+    case (.refStruct, .ref(.structure)): return true
+    case (.refArray, .ref(.array)): return true
+    case (.refEq, .ref(.i31)), (.refEq, .ref(.structure)), (.refEq, .ref(.array)): return true
     // `ref.any`: any non-null reference of the any hierarchy, host values
     // (internalized externs) included.
-    case (.refAny, .ref(.i31)), (.refAny, .ref(.object)), (.refAny, .ref(.extern)): return true
+    case (.refAny, .ref(.i31)), (.refAny, .ref(.structure)), (.refAny, .ref(.array)), (.refAny, .ref(.host)): return true
     case (.refExn, .ref(.exception)): return true
     default: return false
     }
@@ -58,7 +59,7 @@ private func laneMatches(_ v: V128, _ lanes: [ExpectedValue]) -> Bool {
 }
 
 /// A value as the script would write it, for failure reports.
-func describe(_ value: Value) -> String {
+func describe(_ value: EngineValue) -> String {
     switch value {
     case .i32(let v): return "(i32.const \(Int32(bitPattern: v)))"
     case .i64(let v): return "(i64.const \(Int64(bitPattern: v)))"
@@ -67,26 +68,28 @@ func describe(_ value: Value) -> String {
     case .v128(let v): return "(v128.const i64x2 0x\(String(v.lo, radix: 16)) 0x\(String(v.hi, radix: 16)))"
     case .ref(let r):
         switch r {
-        case .null(let h): return "(ref.null \(h))"
+        case .null(let h): return "(ref.null \(h.rawValue))"
         case .function: return "(ref.func)"
-        case .extern(let n): return "(ref.extern \(n))"
+        case .host(let n): return "(ref.host \(n))"
+        case .extern: return "(extern.convert_any ...)"
         case .i31(let v): return "(ref.i31 \(v))"
-        case .object(let o): return o.isArray ? "(ref.array)" : "(ref.struct)"
+        case .structure: return "(ref.struct)"
+        case .array: return "(ref.array)"
         case .exception: return "(ref.exn)"
-        case .externalized(let r): return "(extern.convert_any \(describe(.ref(r))))"
+        case .other: return "(ref ?)"
         }
     }
 }
 
 func describe(_ expected: ExpectedValue) -> String {
     switch expected {
-    case .i32(let v): return describe(Value.i32(v))
-    case .i64(let v): return describe(Value.i64(v))
-    case .f32(let v): return describe(Value.f32(v))
-    case .f64(let v): return describe(Value.f64(v))
+    case .i32(let v): return describe(EngineValue.i32(v))
+    case .i64(let v): return describe(EngineValue.i64(v))
+    case .f32(let v): return describe(EngineValue.f32(v))
+    case .f64(let v): return describe(EngineValue.f64(v))
     case .f32NaN(let p): return "(f32.const nan:\(p))"
     case .f64NaN(let p): return "(f64.const nan:\(p))"
-    case .v128(let v): return describe(Value.v128(v))
+    case .v128(let v): return describe(EngineValue.v128(v))
     case .v128Lanes(let lanes): return "(v128.const \(lanes.map(describe).joined(separator: " ")))"
     case .refNull(let h): return "(ref.null \(h.map { "\($0)" } ?? ""))"
     case .refFunc: return "(ref.func)"

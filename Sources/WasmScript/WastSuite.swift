@@ -33,7 +33,9 @@ public enum WastSuite {
 
     /// Runs `files` with up to `jobs` in parallel; `progress` is called (from
     /// any thread, serialised) after each file. Reports come back in the
-    /// order of `files`.
+    /// order of `files`. Each thread makes one engine and reconfigures it
+    /// (a fresh store) for every script, so an engine in another process
+    /// is started once per thread, not once per script.
     public static func run(_ files: [String], runner: WastRunner, jobs: Int, progress: (@Sendable (Int, FileReport) -> Void)? = nil) -> [FileReport] {
         let reports = ReportCollector(count: files.count)
         let next = Counter()
@@ -44,8 +46,9 @@ public enum WastSuite {
             // does not use the native stack, but the text parser and decoder
             // recurse on nested structure.
             let thread = Thread {
+                let engine = runner.makeEngine()
                 while let index = next.take(below: files.count) {
-                    let report = runner.run(path: files[index])
+                    let report = runner.run(path: files[index], on: engine)
                     let done = reports.store(report, at: index)
                     progress?(done, report)
                 }

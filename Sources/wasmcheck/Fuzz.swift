@@ -1,3 +1,4 @@
+import WasmEngines
 import ArgumentParser
 import Foundation
 import WasmFuzz

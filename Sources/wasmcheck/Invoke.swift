@@ -1,3 +1,4 @@
+import WasmEngines
 import ArgumentParser
 import WasmInterpreter
 import WasmRuntime

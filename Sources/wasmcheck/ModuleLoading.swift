@@ -53,8 +53,8 @@ func printError(_ message: String, newline: Bool = true) {
 
 /// `--features` on every command that reads modules.
 struct FeatureOptions: ParsableArguments {
-    @Option(name: .customLong("features"), help: "Enabled features: all (default), wasm3, wasm2, mvp, or a comma-separated list of feature names.")
-    var featureList: String = "all"
+    @Option(name: .customLong("features"), help: "Enabled features: wasm3 (the current standard, the default), wasm2, mvp, all (every proposal we implement), or a comma-separated list of feature names.")
+    var featureList: String = "wasm3"
 
     var parsedFeatures: Features? {
         switch featureList {
@@ -78,5 +78,5 @@ struct FeatureOptions: ParsableArguments {
         }
     }
 
-    var features: Features { parsedFeatures ?? .all }
+    var features: Features { parsedFeatures ?? .wasm3 }
 }

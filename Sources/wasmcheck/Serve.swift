@@ -1,3 +1,4 @@
+import WasmEngines
 import ArgumentParser
 import WasmFuzz
 
@@ -16,10 +17,10 @@ struct Serve: ParsableCommand {
     @Option(help: .hidden) var injectFault: String?
 
     func run() throws {
-        var engine: any WasmEngine = InterpreterEngine(name: "serve", fuelPerCall: fuel == 0 ? nil : fuel)
+        var engine: any WasmEngine = InProcessEngine.interpreter(name: "serve", fuelPerCall: fuel == 0 ? nil : fuel)
         if let name = injectFault {
             if let fault = InjectedFault(rawValue: name) {
-                engine = InterpreterEngine(name: "serve", fuelPerCall: fuel == 0 ? nil : fuel, fault: fault)
+                engine = InProcessEngine.interpreter(name: "serve", fuelPerCall: fuel == 0 ? nil : fuel, fault: fault)
             } else if let behaviour = MisbehavingEngine.Behaviour(rawValue: name) {
                 engine = MisbehavingEngine(wrapping: engine, behaviour: behaviour)
             } else {

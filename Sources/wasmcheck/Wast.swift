@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WasmEngines
 import WasmRuntime
 import WasmScript
 
@@ -25,7 +26,7 @@ struct Wast: ParsableCommand {
     @Argument(help: "Script files or folders (searched recursively for .wast files).")
     var paths: [String] = []
 
-    @Option(help: "The execution tier: \(EngineCatalog.names.joined(separator: ", ")).")
+    @Option(help: "The engine: \(EngineCatalog.names.joined(separator: ", ")) (see docs/engine-protocol.md).")
     var engine: String = "interpreter"
 
     @Option(name: .shortAndLong, help: "Scripts run in parallel.")
@@ -80,10 +81,6 @@ struct Wast: ParsableCommand {
     @Option(help: "Improvements listed by the baseline comparison.")
     var maxImprovements: Int = 200
 
-    /// Test-only: runs a deliberately broken engine, so CI can check that
-    /// the gate catches one.
-    @Option(help: .hidden)
-    var injectFault: String?
 
     func validate() throws {
         if shard != nil && Shard(parsing: shard ?? "") == nil {
@@ -95,19 +92,18 @@ struct Wast: ParsableCommand {
         if JUnitReport.Granularity(rawValue: junitGranularity) == nil {
             throw ArgumentParser.ValidationError("--junit-granularity is one of: directive, file")
         }
-        if let injectFault, FaultInjectingTier.Fault(rawValue: injectFault) == nil {
-            throw ArgumentParser.ValidationError("--inject-fault is one of: \(FaultInjectingTier.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
     }
 
     func run() throws {
         if listEngines {
-            for name in EngineCatalog.names { print(name) }
+            for name in EngineCatalog.gated { print(name) }
             return
         }
-        guard let makeTier = EngineCatalog.makeTier(named: engine, fault: injectFault.flatMap(FaultInjectingTier.Fault.init(rawValue:))) else {
-            throw ArgumentParser.ValidationError("unknown engine \(engine); available: \(EngineCatalog.names.joined(separator: ", "))")
+        let spec: EngineSpec
+        do { spec = try EngineSpec.parse(engine, environment: .current()) } catch {
+            throw ArgumentParser.ValidationError(error.description)
         }
+        let engineName = spec.canonicalName
         var skips = SkipList()
         if let skipList {
             do { skips = try SkipList(contentsOf: URL(fileURLWithPath: skipList)) } catch {
@@ -125,14 +121,13 @@ struct Wast: ParsableCommand {
         if let baseline {
             if FileManager.default.fileExists(atPath: baseline) || !updateBaseline {
                 let read = try readBaseline(baseline)
-                try ConformanceGate.requireCompatible(read, engine: engine, features: features.featureList, baselinePath: baseline)
+                try ConformanceGate.requireCompatible(read, engine: engineName, features: features.featureList, baselinePath: baseline)
                 stored = read
             }
         }
 
-        var configuration = EngineConfiguration()
-        configuration.features = features.features
-        let runner = WastRunner(configuration: configuration, skipList: skips, makeTier: makeTier)
+        var runner = WastRunner(features: features.features, skipList: skips) { spec.make() }
+        runner.checksMessages = spec.usesSpecMessages
         let interactive = isatty(STDERR_FILENO) != 0
         let started = Date()
         let reports = WastSuite.run(files, runner: runner, jobs: jobs) { done, report in
@@ -143,14 +138,14 @@ struct Wast: ParsableCommand {
         if interactive { printError("\u{1B}[2K\r", newline: false) }
         let seconds = Date().timeIntervalSince(started)
 
-        let run = ConformanceRun(engine: engine, suite: suite ?? Self.suiteName(paths), features: features.featureList,
+        let run = ConformanceRun(engine: engineName, suite: suite ?? Self.suiteName(paths), features: features.featureList,
                                  shards: shard.map { [$0] } ?? [], started: ISO8601DateFormatter().string(from: started),
                                  seconds: seconds, files: reports)
         printFailures(run, knownFailuresToo: baseline == nil || verbose)
         let total = run.counts
         let failedFiles = reports.filter { $0.counts.failed > 0 }.count
         print(String(format: "%d files (%d with failures), %.1fs, engine %@: %@ of run directives passed",
-                     files.count, failedFiles, seconds, engine, percentText(total)))
+                     files.count, failedFiles, seconds, spec.name, percentText(total)))
         print("\(total.passed) passed, \(total.failed) failed, \(total.skipped) skipped")
         printGroups(run)
 

@@ -1,11 +1,12 @@
 import Testing
 import WasmGenerator
+import WasmEngines
 @testable import WasmFuzz
 
 @Suite("The differential oracle")
 struct DifferentialOracleTests {
     func oracle(_ faults: InjectedFault?...) -> DifferentialOracle {
-        DifferentialOracle(engines: faults.map { f in InterpreterEngine(name: f.map { "interp!\($0.rawValue)" } ?? "interp", fault: f) })
+        DifferentialOracle(engines: faults.map { f in InProcessEngine.interpreter(name: f.map { "interp!\($0.rawValue)" } ?? "interp", fault: f) })
     }
 
     @Test func equalEnginesAgreeOnGeneratedCases() throws {
@@ -75,8 +76,8 @@ struct DifferentialOracleTests {
 
     @Test func exhaustionIsNeverAFinding() throws {
         let spin = try textCase("(module (func (export \"f\") (loop (br 0))))")
-        let small = InterpreterEngine(name: "small", fuelPerCall: 100)
-        let large = InterpreterEngine(name: "large", fuelPerCall: 1_000_000)
+        let small = InProcessEngine.interpreter(name: "small", fuelPerCall: 100)
+        let large = InProcessEngine.interpreter(name: "large", fuelPerCall: 1_000_000)
         #expect(DifferentialOracle(engines: [small, large]).run(spin).verdict == .agreed)
         let count = try textCase("""
             (module (global (export "g") (mut i32) (i32.const 0))

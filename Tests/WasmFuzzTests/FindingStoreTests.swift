@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WasmEngines
 @testable import WasmFuzz
 
 @Suite("Stored findings")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WasmGenerator
+import WasmEngines
 @testable import WasmFuzz
 
 /// The self-test of issue 7: with one planted bug, the fuzzer finds a

@@ -1,6 +1,7 @@
 import Testing
 import WasmBinary
 import WasmSyntax
+import WasmEngines
 @testable import WasmFuzz
 
 @Suite("The reducer")

@@ -1,6 +1,7 @@
 import Foundation
 import WasmBinary
 import WasmText
+import WasmEngines
 @testable import WasmFuzz
 
 /// The binary of a module in the text format.

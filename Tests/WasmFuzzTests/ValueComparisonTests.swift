@@ -1,5 +1,6 @@
 import Testing
 import WasmSyntax
+import WasmEngines
 @testable import WasmFuzz
 
 @Suite("Comparing values across engines")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import WasmGenerator
+import WasmEngines
 @testable import WasmFuzz
 
 /// The wasmtime adapter (ci/engines/wasmtime_engine.py). Needs python3
@@ -34,7 +35,7 @@ struct WasmtimeAdapterTests {
         #expect(try engine.invoke(i, export: "null", arguments: [.ref(.null(.any))]) == .returned([.i32(1)]))
         #expect(try engine.invoke(i, export: "gc", arguments: []) == .returned([.ref(.structure), .ref(.i31(-3)), .ref(.null(.any))]))
         #expect(try engine.invoke(i, export: "rec", arguments: []) == .exhausted(.callStackExhausted))
-        let interp = InterpreterEngine()
+        let interp = InProcessEngine.interpreter(name: "interp")
         guard case .compiled(let m2) = interp.compile(bytes), case .instantiated(let i2) = try interp.instantiate(m2, imports: .registered) else {
             Issue.record("interp did not instantiate")
             return

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WasmEngines
 @testable import WasmScript
 
 /// The conformance gate (issue "Done when"): against a stored baseline, the
@@ -19,7 +20,7 @@ import Testing
     /// Runs the folder's scripts on the correct interpreter with a skip
     /// list.
     func run(_ scripts: TestScripts, skipList: String) throws -> [FileReport] {
-        let runner = WastRunner(skipList: try SkipList(parsing: skipList), makeTier: try #require(EngineCatalog.makeTier(named: "interpreter", fault: nil)))
+        let runner = WastRunner(features: .all, skipList: try SkipList(parsing: skipList), makeEngine: { InProcessEngine.interpreter() })
         return WastSuite.run(WastSuite.collectFiles([scripts.folder]), runner: runner, jobs: 1)
     }
 
@@ -199,7 +200,7 @@ import Testing
         let stored = try storedBaseline(scripts)
         #expect(stored.files == ["legacy/gate.wast", "gate.wast"])
 
-        let runner = WastRunner(makeTier: try #require(EngineCatalog.makeTier(named: "interpreter", fault: .i32OffByOne)))
+        let runner = WastRunner(features: .all, makeEngine: { InProcessEngine.interpreter(fault: .i32OffByOne) })
         let files = WastSuite.collectFiles([scripts.path("legacy")])
         #expect(files.map(\.name) == ["legacy/gate.wast"])
         let comparison = stored.compare(WastSuite.run(files, runner: runner, jobs: 1))

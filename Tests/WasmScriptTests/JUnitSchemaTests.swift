@@ -3,6 +3,7 @@ import Foundation
 import FoundationXML
 #endif
 import Testing
+import WasmEngines
 @testable import WasmScript
 
 /// The JUnit XML validates against the structure CI tools read: the JUnit
@@ -20,7 +21,7 @@ import Testing
             xfail gate.wast:7   the script is wrong
             xfail gate.wast:8   listed, but passes
             """)
-        let runner = WastRunner(skipList: skips, makeTier: try #require(EngineCatalog.makeTier(named: "interpreter")))
+        let runner = WastRunner(features: .all, skipList: skips, makeEngine: { InProcessEngine.interpreter() })
         var files = WastSuite.run(WastSuite.collectFiles([scripts.folder]), runner: runner, jobs: 2)
         files.append(FileReport(path: "odd\u{1}<&>\"'.wast", results: [
             DirectiveResult(line: 1, directive: "assert_return", outcome: .failed("bad \u{0}\u{7}\u{1B} <tag> & \"q\" \u{FFFE}"),

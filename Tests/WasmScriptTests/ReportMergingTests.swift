@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import WasmEngines
 @testable import WasmScript
 
 /// JSON reports: every directive with its outcome, values and time, read
@@ -33,7 +34,7 @@ import Testing
         defer { scripts.remove() }
         let whole = try scripts.run()
         let all = WastSuite.collectFiles([scripts.folder])
-        let runner = WastRunner(makeTier: try #require(EngineCatalog.makeTier(named: "interpreter")))
+        let runner = WastRunner(features: .all, makeEngine: { InProcessEngine.interpreter() })
         var shards: [ConformanceReport] = []
         for index in 1...2 {
             let shard = try #require(Shard(index: index, count: 2))

@@ -1,4 +1,5 @@
 import Foundation
+import WasmEngines
 import WasmScript
 
 /// Small scripts written to a fresh temporary folder, run with the real
@@ -21,11 +22,8 @@ struct TestScripts {
 
     /// Runs every script of the folder on the interpreter, optionally with
     /// an injected fault, as `wasmcheck wast` does.
-    func run(fault: FaultInjectingTier.Fault? = nil, suite: String = "test-suite") throws -> ConformanceRun {
-        guard let makeTier = EngineCatalog.makeTier(named: "interpreter", fault: fault) else {
-            throw ReportError("no interpreter")
-        }
-        let runner = WastRunner(makeTier: makeTier)
+    func run(fault: InjectedFault? = nil, suite: String = "test-suite") throws -> ConformanceRun {
+        let runner = WastRunner(features: .all) { InProcessEngine.interpreter(fault: fault) }
         let files = WastSuite.collectFiles([folder])
         let reports = WastSuite.run(files, runner: runner, jobs: 2)
         return ConformanceRun(engine: "interpreter", suite: suite, features: "all", files: reports)

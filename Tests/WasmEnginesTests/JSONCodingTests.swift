@@ -1,5 +1,5 @@
 import Testing
-@testable import WasmFuzz
+@testable import WasmEngines
 
 @Suite("JSON reading and writing")
 struct JSONCodingTests {

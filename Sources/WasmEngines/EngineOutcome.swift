@@ -40,8 +40,9 @@ public enum InstantiateOutcome: Hashable, Sendable, CustomStringConvertible {
     case instantiated(InstanceHandle)
     /// The imports do not fit.
     case unlinkable(String)
-    /// Initialisation (segments, start function) trapped.
-    case trapped(TrapKind)
+    /// Initialisation (segments, start function) trapped. The detail is what
+    /// the reference interpreter adds to some messages (see `Trap.detail`).
+    case trapped(TrapKind, detail: String? = nil)
     /// A limit of the engine was hit (see `TrapKind.isExhaustion`).
     case exhausted(TrapKind)
 
@@ -49,7 +50,7 @@ public enum InstantiateOutcome: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .instantiated: return "instantiated"
         case .unlinkable(let m): return "unlinkable: \(m)"
-        case .trapped(let k): return "trap: \(k.message)"
+        case .trapped(let k, let detail): return "trap: \(Trap(k, detail: detail).message)"
         case .exhausted(let k): return "exhausted: \(k.message)"
         }
     }
@@ -58,7 +59,9 @@ public enum InstantiateOutcome: Hashable, Sendable, CustomStringConvertible {
 /// What calling an export gave.
 public enum InvokeOutcome: Hashable, Sendable, CustomStringConvertible {
     case returned([EngineValue])
-    case trapped(TrapKind)
+    /// The detail is what the reference interpreter adds to some messages
+    /// (see `Trap.detail`); the oracle compares kinds only.
+    case trapped(TrapKind, detail: String? = nil)
     /// A limit of the engine was hit: fuel, call depth, memory. Engines may
     /// legitimately differ here, so this is never compared.
     case exhausted(TrapKind)
@@ -66,7 +69,7 @@ public enum InvokeOutcome: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .returned(let values): return "returned [\(values.map(\.description).joined(separator: ", "))]"
-        case .trapped(let k): return "trap: \(k.message)"
+        case .trapped(let k, let detail): return "trap: \(Trap(k, detail: detail).message)"
         case .exhausted(let k): return "exhausted: \(k.message)"
         }
     }

@@ -77,6 +77,18 @@ public final class EngineServer {
             version = chosen
             return ([("version", .int(chosen)), ("engine", .string(engineDescription)),
                      ("features", WireProtocol.json(try engine.features()))], false)
+        case "configure":
+            guard version ?? 1 >= 2 else { throw ServerError(.unknownOperation, "configure needs protocol version 2") }
+            guard let features = WireProtocol.features(r["features"]) else { throw ServerError(.badRequest, "no \"features\"") }
+            var fuel: UInt64?
+            if let f = r["fuel"], f != .null {
+                guard let text = f.string, let n = UInt64(text) else { throw ServerError(.badRequest, "bad \"fuel\"") }
+                fuel = n
+            }
+            return ([("features", WireProtocol.json(try engine.configure(features: features, fuelPerCall: fuel)))], false)
+        case "get-global":
+            guard version ?? 1 >= 2 else { throw ServerError(.unknownOperation, "get-global needs protocol version 2") }
+            return ([("value", WireProtocol.json(try engine.global(try instanceHandle(), export: try text("export"))))], false)
         case "compile":
             guard let bytes = WireProtocol.bytes(r["bytes"]) else { throw ServerError(.badRequest, "no base64 \"bytes\"") }
             return (WireProtocol.json(try engine.compile(bytes)), false)

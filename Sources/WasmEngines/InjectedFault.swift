@@ -24,6 +24,12 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     /// A validator that accepts a bad module: `global.set` of an immutable
     /// global is not checked.
     case validator = "validator"
+    /// A call from the host whose only result is an `i32` returns that
+    /// value plus one (as a miscompiled `i32.add` might): the conformance
+    /// gate's self-check.
+    case i32OffByOne = "i32-off-by-one"
+    /// Every call from the host traps ("injected fault").
+    case trapOnCall = "trap-on-call"
 
     /// Rewrites a module's bytes before compilation, for faults that live
     /// in "code generation"; nil when the fault does not (or the bytes do
@@ -56,23 +62,29 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     /// Whether the fault sits in the tier (around calls from the host).
     var isTierFault: Bool {
         switch self {
-        case .nanBits, .memoryBound, .trapKind: return true
+        case .nanBits, .memoryBound, .trapKind, .i32OffByOne, .trapOnCall: return true
         case .integerOp, .validator: return false
         }
     }
 }
 
-/// The tier of a faulty engine: the interpreter, with the fault applied
-/// around every call from the host.
+/// The tier of a faulty engine: a real tier, with the fault applied around
+/// every call from the host. It changes no configuration: the fault sits
+/// between the runtime and the real tier, so the rest of the run is
+/// exactly the correct engine's.
 final class FaultyTier: TierImplementation {
     let fault: InjectedFault
     private let inner: any TierImplementation
 
-    init(fault: InjectedFault) {
+    /// nil when `tier` is not one of this package's tiers.
+    init?(wrapping tier: any ExecutionTier, fault: InjectedFault) {
+        guard let inner = tier as? any TierImplementation else { return nil }
         self.fault = fault
-        self.inner = Interpreter()
+        self.inner = inner
     }
 
+    /// The real tier's name: reports and baselines of a faulty run are
+    /// compared with the real engine's.
     var name: String { inner.name }
 
     func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
@@ -119,6 +131,16 @@ final class FaultyTier: TierImplementation {
                     break
                 }
                 offset += t.slotCount
+            }
+        case .trapOnCall:
+            throw Trap(.host("injected fault"))
+        case .i32OffByOne:
+            try inner.invoke(function, slots: slots, store: store)
+            // Only a lone i32 result is touched: its slot holds a plain
+            // number, so corrupting it cannot hurt the host (a reference's
+            // slot could).
+            if let type = store.types.funcType(function.pointee.typeID), type.results == [.i32] {
+                slots[0] = UInt64(UInt32(truncatingIfNeeded: slots[0]) &+ 1)
             }
         case .integerOp, .validator:
             try inner.invoke(function, slots: slots, store: store)

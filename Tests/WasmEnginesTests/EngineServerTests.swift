@@ -1,5 +1,5 @@
 import Testing
-@testable import WasmFuzz
+@testable import WasmEngines
 
 /// The server side of the wire protocol, request by request.
 @Suite("Engine protocol server")
@@ -11,7 +11,7 @@ struct EngineServerTests {
     }
 
     @Test func negotiatesTheVersionFirst() throws {
-        let server = EngineServer(engine: InterpreterEngine())
+        let server = EngineServer(engine: InProcessEngine.interpreter(name: "interp"))
         let early = try exchange(server, ["id": 1, "op": "reset"])
         #expect(early["error"]?["code"]?.string == "bad-request")
         let refused = try exchange(server, ["id": 2, "op": "hello", "versions": [99]])
@@ -23,7 +23,7 @@ struct EngineServerTests {
     }
 
     @Test func runsAModuleOverTheWire() throws {
-        let server = EngineServer(engine: InterpreterEngine())
+        let server = EngineServer(engine: InProcessEngine.interpreter(name: "interp"))
         _ = try exchange(server, ["id": 1, "op": "hello", "versions": [1]])
         let bytes = try wasm("""
             (module (memory (export "m") 1) (global (export "g") (mut f64) (f64.const -0))
@@ -53,7 +53,7 @@ struct EngineServerTests {
     }
 
     @Test func answersBadRequestsWithErrors() throws {
-        let server = EngineServer(engine: InterpreterEngine())
+        let server = EngineServer(engine: InProcessEngine.interpreter(name: "interp"))
         _ = try exchange(server, ["id": 1, "op": "hello", "versions": [1]])
         #expect(try exchange(server, ["id": 2, "op": "fly"])["error"]?["code"]?.string == "unknown-op")
         #expect(try exchange(server, ["id": 3, "op": "compile", "bytes": "%%%"])["error"]?["code"]?.string == "bad-request")

@@ -81,6 +81,10 @@ public enum RefHierarchy: String, Hashable, Sendable {
 public enum ReferenceKind: Hashable, Sendable {
     case null(RefHierarchy)
     case function
+    /// A host value (the spec suite's `ref.extern N` and `ref.host N`),
+    /// with its number; internalized into the any hierarchy it stays one.
+    case host(UInt32)
+    /// An internal reference made external (`extern.convert_any`).
     case extern
     case i31(Int32)
     case structure
@@ -89,12 +93,13 @@ public enum ReferenceKind: Hashable, Sendable {
     /// A reference the engine cannot classify further.
     case other
 
-    /// The wire protocol's name: null:HIERARCHY, func, extern, i31:N,
-    /// struct, array, exn, other.
+    /// The wire protocol's name: null:HIERARCHY, func, host:N, extern,
+    /// i31:N, struct, array, exn, other.
     public var wireName: String {
         switch self {
         case .null(let h): return "null:\(h.rawValue)"
         case .function: return "func"
+        case .host(let n): return "host:\(n)"
         case .extern: return "extern"
         case .i31(let v): return "i31:\(v)"
         case .structure: return "struct"
@@ -117,8 +122,13 @@ public enum ReferenceKind: Hashable, Sendable {
         case "exn": self = .exception
         case "other": self = .other
         default:
-            guard wireName.hasPrefix("i31:"), let v = Int32(wireName.dropFirst(4)) else { return nil }
-            self = .i31(v)
+            if wireName.hasPrefix("host:"), let n = UInt32(wireName.dropFirst(5)) {
+                self = .host(n)
+            } else if wireName.hasPrefix("i31:"), let v = Int32(wireName.dropFirst(4)) {
+                self = .i31(v)
+            } else {
+                return nil
+            }
         }
     }
 
@@ -128,7 +138,7 @@ public enum ReferenceKind: Hashable, Sendable {
         switch self {
         case .null: return "n"
         case .function: return "f"
-        case .extern: return "e"
+        case .host, .extern: return "e"
         case .i31: return "i"
         case .structure: return "s"
         case .array: return "a"

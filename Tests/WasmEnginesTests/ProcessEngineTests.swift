@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import WasmFuzz
+@testable import WasmEngines
 
 /// A child engine that dies, hangs or talks nonsense is a failure of that
 /// engine (crash, timeout, protocol), and the next request starts a new

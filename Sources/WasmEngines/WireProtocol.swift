@@ -9,7 +9,9 @@ import WasmSyntax
 /// (`EngineServer`) and tests.
 public enum WireProtocol {
     /// The protocol versions this implementation speaks, oldest first.
-    public static let versions: [Int64] = [1]
+    /// Version 2 adds `configure`, `get-global` and host references
+    /// (`host:N`), which the spec runner needs.
+    public static let versions: [Int64] = [1, 2]
 
     /// The longest line either side accepts (a module travels in one line).
     public static let maxLineBytes = 64 << 20
@@ -107,7 +109,7 @@ public enum WireProtocol {
         switch outcome {
         case .instantiated(let i): return [("instance", .int(Int64(i.id)))]
         case .unlinkable(let m): return [("unlinkable", .string(m))]
-        case .trapped(let k): return [("trap", .string(k.message))]
+        case .trapped(let k, let detail): return [("trap", .string(k.message))] + (detail.map { [("detail", JSON.string($0))] } ?? [])
         case .exhausted(let k): return [("exhausted", .string(k.message))]
         }
     }
@@ -115,7 +117,7 @@ public enum WireProtocol {
     public static func instantiateOutcome(_ j: JSON) -> InstantiateOutcome? {
         if let id = j["instance"]?.int { return .instantiated(InstanceHandle(Int(id))) }
         if let m = j["unlinkable"]?.string { return .unlinkable(m) }
-        if let t = j["trap"]?.string { return .trapped(TrapKind(wireName: t)) }
+        if let t = j["trap"]?.string { return .trapped(TrapKind(wireName: t), detail: j["detail"]?.string) }
         if let t = j["exhausted"]?.string { return .exhausted(TrapKind(wireName: t)) }
         return nil
     }
@@ -123,14 +125,14 @@ public enum WireProtocol {
     public static func json(_ outcome: InvokeOutcome) -> [(String, JSON)] {
         switch outcome {
         case .returned(let values): return [("results", .array(values.map(json)))]
-        case .trapped(let k): return [("trap", .string(k.message))]
+        case .trapped(let k, let detail): return [("trap", .string(k.message))] + (detail.map { [("detail", JSON.string($0))] } ?? [])
         case .exhausted(let k): return [("exhausted", .string(k.message))]
         }
     }
 
     public static func invokeOutcome(_ j: JSON) -> InvokeOutcome? {
         if j["results"] != nil { return values(j["results"]).map(InvokeOutcome.returned) }
-        if let t = j["trap"]?.string { return .trapped(TrapKind(wireName: t)) }
+        if let t = j["trap"]?.string { return .trapped(TrapKind(wireName: t), detail: j["detail"]?.string) }
         if let t = j["exhausted"]?.string { return .exhausted(TrapKind(wireName: t)) }
         return nil
     }

@@ -37,7 +37,13 @@ public final class MisbehavingEngine: WasmEngine {
     }
 
     public func features() throws(EngineFailure) -> Features { try inner.features() }
+    public func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features {
+        try inner.configure(features: features, fuelPerCall: fuelPerCall)
+    }
     public func compile(_ bytes: [UInt8]) throws(EngineFailure) -> CompileOutcome { try inner.compile(bytes) }
+    public func global(_ instance: InstanceHandle, export: String) throws(EngineFailure) -> EngineValue {
+        try inner.global(instance, export: export)
+    }
     public func instantiate(_ module: ModuleHandle, imports: ImportPolicy) throws(EngineFailure) -> InstantiateOutcome {
         try inner.instantiate(module, imports: imports)
     }

@@ -2,42 +2,70 @@ import WasmInterpreter
 import WasmRuntime
 import WasmSyntax
 
-/// Our interpreter behind the engine protocol, in this process.
-public final class InterpreterEngine: WasmEngine {
+/// One of our tiers behind the engine protocol, in this process: the
+/// interpreter today, the JIT when it lands. The spec runner, the fuzzer
+/// and `wasmcheck serve` all reach a tier through this class, so a new
+/// tier gets every tool by being named in `EngineCatalog`.
+public final class InProcessEngine: WasmEngine {
     public let name: String
     /// The planted bug of a test-only faulty variant, if any.
     public let fault: InjectedFault?
     /// Fuel for every call from the host (the engine's own backstop; the
     /// generator's fuel global keeps fuzzing modules finite first); nil
     /// for none.
-    public let fuelPerCall: UInt64?
+    public private(set) var fuelPerCall: UInt64?
 
-    private let engine: Engine
+    private let makeTier: @Sendable () -> any ExecutionTier
+    private var engine: Engine
     private var store: Store
     /// nil for a module that only a faulty validator accepted.
     private var modules: [WasmRuntime.Module?] = []
     private var instances: [Instance] = []
-    private var registered: [(name: String, instance: Instance)] = []
+    /// Registered instances only (`ImportPolicy.registered`).
+    private var registeredLinker = Linker()
+    /// The `spectest` module of this store, then the registered instances
+    /// (`ImportPolicy.spectest`). One `spectest` per store, as in the
+    /// reference interpreter: modules that import its memory share it.
+    private var spectestLinker: Linker
 
-    public init(name: String = "interp", features: Features = .all, fuelPerCall: UInt64? = 10_000_000,
-                fault: InjectedFault? = nil) {
+    /// - Parameters:
+    ///   - makeTier: makes the tier (again after `configure`, which needs a
+    ///     fresh engine).
+    public init(name: String, features: Features = .all, fuelPerCall: UInt64? = 10_000_000,
+                fault: InjectedFault? = nil, makeTier: @escaping @Sendable () -> any ExecutionTier) {
         self.name = name
         self.fault = fault
         self.fuelPerCall = fuelPerCall
+        self.makeTier = makeTier
+        engine = Self.makeEngine(features: features, consumesFuel: fuelPerCall != nil, fault: fault, makeTier: makeTier)
+        store = Store(engine: engine)
+        spectestLinker = Self.spectestLinker(store)
+    }
+
+    private static func makeEngine(features: Features, consumesFuel: Bool, fault: InjectedFault?,
+                                   makeTier: () -> any ExecutionTier) -> Engine {
         var configuration = EngineConfiguration()
         configuration.features = features
-        configuration.consumesFuel = fuelPerCall != nil
-        let tier: any ExecutionTier
-        if let fault, fault.isTierFault {
-            tier = FaultyTier(fault: fault)
-        } else {
-            tier = Interpreter()
-        }
-        engine = Engine(configuration: configuration, tier: tier)
-        store = Store(engine: engine)
+        configuration.consumesFuel = consumesFuel
+        var tier = makeTier()
+        if let fault, fault.isTierFault, let faulty = FaultyTier(wrapping: tier, fault: fault) { tier = faulty }
+        return Engine(configuration: configuration, tier: tier)
+    }
+
+    private static func spectestLinker(_ store: Store) -> Linker {
+        var linker = Linker()
+        Spectest.define(in: &linker, store: store)
+        return linker
     }
 
     public func features() -> Features { engine.configuration.features }
+
+    public func configure(features: Features, fuelPerCall: UInt64?) -> Features {
+        self.fuelPerCall = fuelPerCall
+        engine = Self.makeEngine(features: features, consumesFuel: fuelPerCall != nil, fault: fault, makeTier: makeTier)
+        reset()
+        return features
+    }
 
     public func compile(_ bytes: [UInt8]) -> CompileOutcome {
         let input = fault?.rewrite(bytes) ?? bytes
@@ -63,24 +91,24 @@ public final class InterpreterEngine: WasmEngine {
     public func instantiate(_ handle: ModuleHandle, imports: ImportPolicy) throws(EngineFailure) -> InstantiateOutcome {
         guard modules.indices.contains(handle.id) else { throw EngineFailure(.badRequest, "unknown \(handle)") }
         guard let module = modules[handle.id] else { return .unlinkable("module accepted by a faulty validator") }
-        var linker = Linker()
-        if imports == .spectest { Spectest.define(in: &linker, store: store) }
-        for (name, instance) in registered { linker.define(module: name, instance: instance) }
         if let fuelPerCall { store.fuel = fuelPerCall }
         do {
+            let linker = imports == .spectest ? spectestLinker : registeredLinker
             let instance = try linker.instantiate(module, in: store)
             instances.append(instance)
             return .instantiated(InstanceHandle(instances.count - 1))
         } catch {
             switch error {
             case .unlinkable(let e): return .unlinkable(e.description)
-            case .trap(let t): return t.kind.isExhaustion ? .exhausted(t.kind) : .trapped(t.kind)
+            case .trap(let t): return t.kind.isExhaustion ? .exhausted(t.kind) : .trapped(t.kind, detail: t.detail)
             }
         }
     }
 
     public func register(_ handle: InstanceHandle, as name: String) throws(EngineFailure) {
-        registered.append((name, try instance(handle)))
+        let instance = try self.instance(handle)
+        registeredLinker.define(module: name, instance: instance)
+        spectestLinker.define(module: name, instance: instance)
     }
 
     public func invoke(_ handle: InstanceHandle, export: String, arguments: [EngineValue]) throws(EngineFailure) -> InvokeOutcome {
@@ -102,8 +130,15 @@ public final class InterpreterEngine: WasmEngine {
         do {
             return .returned(try function.call(values).map(engineValue))
         } catch {
-            return error.kind.isExhaustion ? .exhausted(error.kind) : .trapped(error.kind)
+            return error.kind.isExhaustion ? .exhausted(error.kind) : .trapped(error.kind, detail: error.detail)
         }
+    }
+
+    public func global(_ handle: InstanceHandle, export: String) throws(EngineFailure) -> EngineValue {
+        guard let global = try instance(handle).global(export) else {
+            throw EngineFailure(.badRequest, "no exported global \"\(export)\"")
+        }
+        return engineValue(global.value)
     }
 
     public func snapshot(_ handle: InstanceHandle) throws(EngineFailure) -> InstanceSnapshot {
@@ -141,7 +176,8 @@ public final class InterpreterEngine: WasmEngine {
         store = Store(engine: engine)
         modules = []
         instances = []
-        registered = []
+        registeredLinker = Linker()
+        spectestLinker = Self.spectestLinker(store)
     }
 
     private func instance(_ handle: InstanceHandle) throws(EngineFailure) -> Instance {
@@ -167,6 +203,10 @@ public final class InterpreterEngine: WasmEngine {
         case (.f64(let x), .f64): return .f64(x)
         case (.v128(let x), .v128): return .v128(x)
         case (.ref(.null), .ref(let r)) where r.nullable: return .ref(.null(r.heapType))
+        // A host value fits any reference type that holds externs, and
+        // anyref (the host internalizes it, as the reference interpreter's
+        // `ref.host` does).
+        case (.ref(.host(let n)), .ref): return .ref(.extern(UInt64(n)))
         default: return nil
         }
     }
@@ -186,10 +226,19 @@ public final class InterpreterEngine: WasmEngine {
         switch r {
         case .null(let h): return .null(hierarchy(h))
         case .function: return .function
-        case .extern, .externalized: return .extern
+        case .extern(let n): return n <= UInt64(UInt32.max) ? .host(UInt32(n)) : .other
+        case .externalized: return .extern
         case .i31(let v): return .i31(v)
         case .object(let o): return o.isArray ? .array : .structure
         case .exception: return .exception
         }
+    }
+}
+
+extension InProcessEngine {
+    /// Our interpreter as an engine.
+    public static func interpreter(name: String = "interpreter", features: Features = .all,
+                                   fuelPerCall: UInt64? = 10_000_000, fault: InjectedFault? = nil) -> InProcessEngine {
+        InProcessEngine(name: name, features: features, fuelPerCall: fuelPerCall, fault: fault) { Interpreter() }
     }
 }

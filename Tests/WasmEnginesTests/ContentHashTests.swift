@@ -1,5 +1,5 @@
 import Testing
-@testable import WasmFuzz
+@testable import WasmEngines
 
 /// The memory hash must equal zlib's CRC-32 and Adler-32 (which the
 /// wasmtime adapter uses), whatever the length and alignment.

@@ -1,8 +1,10 @@
 import WasmSyntax
 
-/// One engine, as the differential oracle, the reducer and (later) the spec
-/// runner see it (DESIGN.md, decision 3): compile bytes, instantiate with an
-/// import policy, invoke exports, read the exported state.
+/// One engine, as the spec runner, the differential oracle and the reducer
+/// see it (docs/engine-protocol.md): compile bytes, instantiate with an
+/// import policy, invoke exports, read the exported state. In-process tiers
+/// and engines behind the wire protocol implement it alike, so every tool
+/// runs on every engine.
 ///
 /// Modules and instances are named by handles the engine hands out, so that
 /// the same operations travel unchanged over the wire protocol
@@ -18,6 +20,12 @@ public protocol WasmEngine: AnyObject {
     /// compared on it.
     func features() throws(EngineFailure) -> Features
 
+    /// Starts from a fresh store (as `reset`) with `features` enabled and,
+    /// when `fuelPerCall` is set, that much fuel for every call from the
+    /// host (nil: no fuel limit); answers the features the engine actually
+    /// enabled. The spec runner configures an engine for each script.
+    func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features
+
     /// Decodes, validates and compiles a binary module.
     func compile(_ bytes: [UInt8]) throws(EngineFailure) -> CompileOutcome
 
@@ -31,6 +39,10 @@ public protocol WasmEngine: AnyObject {
     /// Calls the exported function `export` of `instance`. A null reference
     /// argument takes the parameter's type.
     func invoke(_ instance: InstanceHandle, export: String, arguments: [EngineValue]) throws(EngineFailure) -> InvokeOutcome
+
+    /// The value of the exported global `export` of `instance` (the spec
+    /// script's `get`).
+    func global(_ instance: InstanceHandle, export: String) throws(EngineFailure) -> EngineValue
 
     /// The observable state of `instance`: every export, with the values of
     /// globals, the sizes and hashes of memories and the entries of tables.

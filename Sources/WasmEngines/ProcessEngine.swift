@@ -30,6 +30,9 @@ public final class ProcessEngine: WasmEngine {
     private var started = 0
     private var nextID: Int64 = 1
     private var cachedFeatures: Features?
+    /// The last `configure` request's fields, sent again to a restarted
+    /// child so that a crash does not change the features of the run.
+    private var configuration: [(String, JSON)]?
 
     public init(name: String, command: [String], timeout: Double = 10, startupTimeout: Double = 30) {
         self.name = name
@@ -57,6 +60,34 @@ public final class ProcessEngine: WasmEngine {
         if let cachedFeatures { return cachedFeatures }
         try ensureStarted()
         return cachedFeatures ?? []
+    }
+
+    public func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features {
+        try ensureStarted()
+        guard version ?? 1 >= 2 else {
+            throw EngineFailure(.unavailable, "\(name) speaks protocol version \(version ?? 1), configure needs version 2")
+        }
+        var fields: [(String, JSON)] = [("features", WireProtocol.json(features))]
+        if let fuelPerCall { fields.append(("fuel", .string(String(fuelPerCall)))) }
+        let r = try request("configure", fields)
+        guard let enabled = WireProtocol.features(r["features"]) else { throw violation("configure", r) }
+        cachedFeatures = enabled
+        configuration = fields
+        return enabled
+    }
+
+    public func global(_ instance: InstanceHandle, export: String) throws(EngineFailure) -> EngineValue {
+        try ensureStarted()
+        guard version ?? 1 >= 2 else {
+            // Version 1 engines show globals only in snapshots.
+            guard case .global(let v)? = try snapshot(instance).exports.first(where: { $0.name == export })?.state else {
+                throw EngineFailure(.badRequest, "no exported global \"\(export)\"")
+            }
+            return v
+        }
+        let r = try request("get-global", [("instance", .int(Int64(instance.id))), ("export", .string(export))])
+        guard let v = r["value"].flatMap(WireProtocol.value) else { throw violation("get-global", r) }
+        return v
     }
 
     public func compile(_ bytes: [UInt8]) throws(EngineFailure) -> CompileOutcome {
@@ -122,6 +153,10 @@ public final class ProcessEngine: WasmEngine {
         version = v
         engineDescription = r["engine"]?.string
         cachedFeatures = f
+        if let configuration, v >= 2 {
+            let answer = try exchange(process, "configure", configuration, limit: timeout)
+            cachedFeatures = WireProtocol.features(answer["features"]) ?? f
+        }
     }
 
     private func request(_ op: String, _ fields: [(String, JSON)]) throws(EngineFailure) -> JSON {

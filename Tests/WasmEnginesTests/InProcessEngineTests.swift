@@ -1,9 +1,9 @@
 import Testing
 import WasmRuntime
-@testable import WasmFuzz
+@testable import WasmEngines
 
 @Suite("The interpreter behind the engine protocol")
-struct InterpreterEngineTests {
+struct InProcessEngineTests {
     static let module = """
         (module
           (memory (export "mem") 1)
@@ -19,8 +19,8 @@ struct InterpreterEngineTests {
           (func (export "null") (result externref) (ref.null extern)))
         """
 
-    func instantiated() throws -> (InterpreterEngine, InstanceHandle) {
-        let engine = InterpreterEngine(fuelPerCall: 100_000)
+    func instantiated() throws -> (InProcessEngine, InstanceHandle) {
+        let engine = InProcessEngine.interpreter(fuelPerCall: 100_000)
         guard case .compiled(let m) = engine.compile(try wasm(Self.module)) else {
             throw EngineFailure(.badRequest, "did not compile")
         }
@@ -69,7 +69,7 @@ struct InterpreterEngineTests {
     }
 
     @Test func rejectionsSayWhy() throws {
-        let engine = InterpreterEngine()
+        let engine = InProcessEngine.interpreter(name: "interp")
         guard case .rejected(let r) = engine.compile([0, 0x61, 0x73, 0x6D, 1, 0, 0, 0, 1]) else {
             Issue.record("accepted a truncated module")
             return
@@ -84,7 +84,7 @@ struct InterpreterEngineTests {
     }
 
     @Test func registeredInstancesAndSpectestSatisfyImports() throws {
-        let engine = InterpreterEngine()
+        let engine = InProcessEngine.interpreter(name: "interp")
         guard case .compiled(let a) = engine.compile(try wasm("(module (global (export \"g\") i32 (i32.const 42)))")),
               case .instantiated(let ia) = try engine.instantiate(a, imports: .registered) else {
             Issue.record("setup failed")
