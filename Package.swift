@@ -21,9 +21,11 @@ let package = Package(
         .target(name: "WasmBinary", dependencies: ["WasmSyntax"]),
         .target(name: "WasmText", dependencies: ["WasmSyntax", "WasmBinary"]),
         .target(name: "WasmValidation", dependencies: ["WasmSyntax", "WasmBinary"]),
-        .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
+        /// The raw layout every tier runs on (the vmctx), described once in C.
+        .target(name: "CWasmVM"),
+        .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "CWasmVM"]),
         /// The interpreter's hot loop in C (computed-goto dispatch, see Executor.c).
-        .target(name: "CWasmInterpreter", cSettings: [.unsafeFlags(["-fno-math-errno"])]),
+        .target(name: "CWasmInterpreter", dependencies: ["CWasmVM"], cSettings: [.unsafeFlags(["-fno-math-errno"])]),
         .target(
             name: "WasmInterpreter",
             dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmInterpreter"],
