@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
         .testTarget(name: "WasmTextTests", dependencies: ["WasmText", "WasmBinary"]),
         .testTarget(name: "WasmValidationTests", dependencies: ["WasmValidation", "WasmText"]),
-        .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText"]),
+        .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "CWasmVM", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript"]),
         .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
