@@ -246,7 +246,7 @@ WCExit wc_execute(WCState *state) {
     uint8_t *memBase;
     uint64_t memSize;
     uint64_t w;
-    WCTrap trap;
+    WVMTrapCode trap;
 
 /* Memory 0 of the current instance. It only changes through instructions
  * Swift runs (memory.grow, host calls), after which this function is
@@ -279,7 +279,7 @@ WCExit wc_execute(WCState *state) {
     } while (0)
 #define TRAP(kind)                  \
     do {                            \
-        trap = WCTrap##kind;        \
+        trap = WVMTrap##kind;       \
         goto trapped;               \
     } while (0)
 

@@ -119,4 +119,23 @@ import WasmRuntime
         #expect(b.gcAllocate == nil && b.gcArrayOperation == nil && b.isSubtype == nil)
         #expect(b.throwTag == nil && b.throwRef == nil && b.callHost == nil)
     }
+
+    /// Trap codes mirror `TrapKind` case for case (host traps keep their
+    /// message elsewhere).
+    @Test func trapCodesRoundTrip() {
+        let kinds: [TrapKind] = [
+            .unreachable, .integerDivideByZero, .integerOverflow, .invalidConversionToInteger, .outOfBoundsMemoryAccess,
+            .outOfBoundsTableAccess, .undefinedElement, .uninitializedElement, .indirectCallTypeMismatch,
+            .nullFunctionReference, .nullReference, .nullStructureReference, .nullArrayReference,
+            .nullExceptionReference, .nullI31Reference, .outOfBoundsArrayAccess, .castFailure, .callStackExhausted,
+            .outOfFuel, .resourceExhausted, .typeMismatch, .uncaughtException,
+        ]
+        for kind in kinds {
+            #expect(VMTrapCode(kind) != .none)
+            #expect(TrapKind(VMTrapCode(kind)) == kind)
+        }
+        #expect(Set(kinds.map { VMTrapCode($0).rawValue }).count == kinds.count)
+        #expect(VMTrapCode(.host("message")) == .host)
+        #expect(TrapKind(.none) == nil)
+    }
 }

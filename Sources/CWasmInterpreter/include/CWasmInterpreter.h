@@ -246,19 +246,6 @@ typedef enum __attribute__((enum_extensibility(closed))) WCExit : int32_t {
     WCExitSlow WC_SWIFT_NAME(slow),
 } WCExit;
 
-/// The traps the executor raises itself (Swift maps them to `TrapKind`).
-typedef enum __attribute__((enum_extensibility(closed))) WCTrap : int32_t {
-    WCTrapNone WC_SWIFT_NAME(none),
-    WCTrapUnreachable WC_SWIFT_NAME(unreachable),
-    WCTrapIntegerDivideByZero WC_SWIFT_NAME(integerDivideByZero),
-    WCTrapIntegerOverflow WC_SWIFT_NAME(integerOverflow),
-    WCTrapInvalidConversionToInteger WC_SWIFT_NAME(invalidConversionToInteger),
-    WCTrapOutOfBoundsMemoryAccess WC_SWIFT_NAME(outOfBoundsMemoryAccess),
-    WCTrapCallStackExhausted WC_SWIFT_NAME(callStackExhausted),
-    WCTrapOutOfFuel WC_SWIFT_NAME(outOfFuel),
-    WCTrapNullReference WC_SWIFT_NAME(nullReference),
-} WCTrap;
-
 /// The machine state handed between Swift and `wc_execute`.
 typedef struct WCState {
     /// The next instruction.
@@ -270,8 +257,9 @@ typedef struct WCState {
     /// Fuel left (counted only where the IR has `consumeFuel`).
     uint64_t fuel;
     WCStack *_Nonnull stack;
-    /// Set when `wc_execute` returns `WCExitTrapped`.
-    WCTrap trap;
+    /// Set when `wc_execute` returns `WCExitTrapped` (the executor raises
+    /// a few of the codes itself; Swift maps them to `TrapKind`).
+    WVMTrapCode trap;
 } WCState;
 
 /// Runs IR from `state->pc` until the function entered from the host

@@ -21,18 +21,21 @@
  * only": the runtime may change its meaning without touching code
  * generation.
  *
- * GC roots (see docs/vm-layout.md): the collector scans the value stack
- * (the interpreter's frames, conservatively: every slot below the top of
- * the running frame that looks like the address of a heap object keeps it
- * alive), globals, tables, element segments, pinned host references and
- * the payloads of live exceptions. It needs no stack maps, so compiled
- * code must keep every live reference in a scanned area, a slot of its
- * frame on that value stack, at every call and every allocation (every
- * builtin that may allocate: the GC slots, throw, host calls). A
- * reference held only in a register across such a point is not a root:
- * the object may be freed. Registers are free to cache references between
- * those points. The collector does not move objects, so a spilled
- * reference stays valid after the call.
+ * GC roots (docs/vm-layout.md has the whole rule): the collector
+ * (Store+GarbageCollection.swift) is non-moving and finds roots in
+ * globals and tables (by their types), live element segments, references
+ * pinned by the host, and the tier's value stack, which it scans
+ * conservatively from the bottom to the top of the running frame (every
+ * 64-bit slot that holds the address of a heap object keeps it alive).
+ * It has no stack maps. So compiled code keeps every live reference in a
+ * slot of its frame on that value stack at every point where a collection
+ * can run: every call (wasm or host: the callee may allocate) and every
+ * builtin that may allocate (the GC slots, throw, host calls), to which it
+ * passes its frame's base (`frame`) so the collector knows the running
+ * frame. A reference held only in a register (or on the native stack)
+ * across such a point is not a root: its object may be freed. Between
+ * those points registers may cache references freely; since objects do
+ * not move, a spilled reference stays valid after the call.
  */
 
 #include <stdbool.h>

@@ -42,18 +42,8 @@ enum Executor {
     }
 
     /// The trap the C executor reported.
-    static func trap(_ kind: WCTrap) -> Trap {
-        switch kind {
-        case .unreachable: return Trap(.unreachable)
-        case .integerDivideByZero: return Trap(.integerDivideByZero)
-        case .integerOverflow: return Trap(.integerOverflow)
-        case .invalidConversionToInteger: return Trap(.invalidConversionToInteger)
-        case .outOfBoundsMemoryAccess: return Trap(.outOfBoundsMemoryAccess)
-        case .callStackExhausted: return Trap(.callStackExhausted)
-        case .outOfFuel: return Trap(.outOfFuel)
-        case .nullReference: return Trap(.nullReference)
-        case .none: return Trap(.host("interpreter: a trap without a kind"))
-        }
+    static func trap(_ code: VMTrapCode) -> Trap {
+        TrapKind(code).map { Trap($0) } ?? Trap(.host("interpreter: a trap without a kind"))
     }
 
     /// Runs the one instruction at `state.pc` that the C executor handed

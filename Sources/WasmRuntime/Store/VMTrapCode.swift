@@ -35,3 +35,35 @@ extension VMTrapCode {
         }
     }
 }
+
+extension TrapKind {
+    /// The kind of a trap code; nil for `none`, and for `host`, whose
+    /// message the code does not carry.
+    package init?(_ code: VMTrapCode) {
+        switch code {
+        case .none, .host: return nil
+        case .unreachable: self = .unreachable
+        case .integerDivideByZero: self = .integerDivideByZero
+        case .integerOverflow: self = .integerOverflow
+        case .invalidConversionToInteger: self = .invalidConversionToInteger
+        case .outOfBoundsMemoryAccess: self = .outOfBoundsMemoryAccess
+        case .outOfBoundsTableAccess: self = .outOfBoundsTableAccess
+        case .undefinedElement: self = .undefinedElement
+        case .uninitializedElement: self = .uninitializedElement
+        case .indirectCallTypeMismatch: self = .indirectCallTypeMismatch
+        case .nullFunctionReference: self = .nullFunctionReference
+        case .nullReference: self = .nullReference
+        case .nullStructureReference: self = .nullStructureReference
+        case .nullArrayReference: self = .nullArrayReference
+        case .nullExceptionReference: self = .nullExceptionReference
+        case .nullI31Reference: self = .nullI31Reference
+        case .outOfBoundsArrayAccess: self = .outOfBoundsArrayAccess
+        case .castFailure: self = .castFailure
+        case .callStackExhausted: self = .callStackExhausted
+        case .outOfFuel: self = .outOfFuel
+        case .resourceExhausted: self = .resourceExhausted
+        case .typeMismatch: self = .typeMismatch
+        case .uncaughtException: self = .uncaughtException
+        }
+    }
+}
