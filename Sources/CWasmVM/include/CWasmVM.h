@@ -9,9 +9,9 @@
  * Each struct is described ONCE, by an X-macro field list
  * `F(S, name, kind, type)` (S: the struct's C name). The list expands to
  * the struct below and to the field descriptors `wvm_layout` returns,
- * from which Swift's `VMOffsets(pointerSize:)` computes the offsets for a TARGET pointer size
- * (natural alignment: every field aligned to its own size, structs padded
- * to their largest field). So a JIT that writes AArch64 code on an x86-64
+ * from which Swift's `VMOffsets(pointerSize:)` computes the offsets for
+ * a TARGET pointer size (natural alignment: every field aligned to its own
+ * size, structs padded to their largest field). So a JIT that writes AArch64 code on an x86-64
  * host uses the same description as the C code that runs it. The kinds:
  * `POINTER` (a pointer), `WORD` (a pointer-sized integer, `intptr_t`),
  * `I64`, `I32`, `U8`, `BOOL` (one byte).
@@ -67,12 +67,12 @@ struct WVMBuiltins;
  *   resultSlots:     read; 64-bit slots of the parameters and results.
  *   entity:          runtime only (the owning `FunctionEntity`, unretained).
  */
-#define WVM_FUNCTION_HEADER_FIELDS(F, S)                          \
-    F(S, typeID, WORD, intptr_t)                                  \
-    F(S, instance, POINTER, struct WVMInstance *_Nullable)        \
-    F(S, code, POINTER, const void *_Nullable)                    \
-    F(S, parameterSlots, I32, int32_t)                            \
-    F(S, resultSlots, I32, int32_t)                               \
+#define WVM_FUNCTION_HEADER_FIELDS(F, S)                   \
+    F(S, typeID, WORD, intptr_t)                           \
+    F(S, instance, POINTER, struct WVMInstance *_Nullable) \
+    F(S, code, POINTER, const void *_Nullable)             \
+    F(S, parameterSlots, I32, int32_t)                     \
+    F(S, resultSlots, I32, int32_t)                        \
     F(S, entity, POINTER, const void *_Nullable)
 
 /*
@@ -89,13 +89,13 @@ struct WVMBuiltins;
  *   is64:            read (code is specialised on it already).
  * Only the builtins write a memory.
  */
-#define WVM_MEMORY_FIELDS(F, S)                                   \
-    F(S, base, POINTER, void *_Nonnull)                           \
-    F(S, byteCount, WORD, intptr_t)                               \
-    F(S, pageCount, I64, uint64_t)                                \
-    F(S, maximumPages, I64, uint64_t)                             \
-    F(S, reservedBytes, WORD, intptr_t)                           \
-    F(S, pageSizeLog2, U8, uint8_t)                               \
+#define WVM_MEMORY_FIELDS(F, S)         \
+    F(S, base, POINTER, void *_Nonnull) \
+    F(S, byteCount, WORD, intptr_t)     \
+    F(S, pageCount, I64, uint64_t)      \
+    F(S, maximumPages, I64, uint64_t)   \
+    F(S, reservedBytes, WORD, intptr_t) \
+    F(S, pageSizeLog2, U8, uint8_t)     \
     F(S, is64, BOOL, bool)
 
 /*
@@ -107,27 +107,27 @@ struct WVMBuiltins;
  *   maximum:         runtime only.
  *   is64:            read.
  */
-#define WVM_TABLE_FIELDS(F, S)                                    \
-    F(S, elements, POINTER, uint64_t *_Nonnull)                   \
-    F(S, count, WORD, intptr_t)                                   \
-    F(S, capacity, WORD, intptr_t)                                \
-    F(S, maximum, I64, uint64_t)                                  \
+#define WVM_TABLE_FIELDS(F, S)                  \
+    F(S, elements, POINTER, uint64_t *_Nonnull) \
+    F(S, count, WORD, intptr_t)                 \
+    F(S, capacity, WORD, intptr_t)              \
+    F(S, maximum, I64, uint64_t)                \
     F(S, is64, BOOL, bool)
 
 /*
  * An element segment of an instance: its evaluated references (a dropped
  * segment has count 0). Runtime only: code uses the builtins.
  */
-#define WVM_ELEMENT_SEGMENT_FIELDS(F, S)                          \
-    F(S, items, POINTER, uint64_t *_Nullable)                     \
+#define WVM_ELEMENT_SEGMENT_FIELDS(F, S)      \
+    F(S, items, POINTER, uint64_t *_Nullable) \
     F(S, count, WORD, intptr_t)
 
 /*
  * A data segment of an instance (a dropped segment has count 0); the bytes
  * belong to the compiled module. Runtime only: code uses the builtins.
  */
-#define WVM_DATA_SEGMENT_FIELDS(F, S)                             \
-    F(S, bytes, POINTER, const void *_Nullable)                   \
+#define WVM_DATA_SEGMENT_FIELDS(F, S)           \
+    F(S, bytes, POINTER, const void *_Nullable) \
     F(S, count, WORD, intptr_t)
 
 /*
@@ -149,17 +149,17 @@ struct WVMBuiltins;
  *   runtime:    read; the store's `WVMRuntime`.
  * The pointers themselves never change while the instance lives.
  */
-#define WVM_INSTANCE_FIELDS(F, S)                                             \
-    F(S, functions, POINTER, struct WVMFunctionHeader *_Nonnull *_Nonnull)    \
-    F(S, tables, POINTER, struct WVMTable *_Nonnull *_Nonnull)                \
-    F(S, memories, POINTER, struct WVMMemory *_Nonnull *_Nonnull)             \
-    F(S, globals, POINTER, uint64_t *_Nonnull *_Nonnull)                      \
-    F(S, tags, POINTER, const void *_Nonnull *_Nonnull)                       \
-    F(S, typeIDs, POINTER, intptr_t *_Nonnull)                                \
-    F(S, elements, POINTER, struct WVMElementSegment *_Nonnull)               \
-    F(S, datas, POINTER, struct WVMDataSegment *_Nonnull)                     \
-    F(S, memory0, POINTER, struct WVMMemory *_Nonnull)                        \
-    F(S, entity, POINTER, const void *_Nullable)                              \
+#define WVM_INSTANCE_FIELDS(F, S)                                          \
+    F(S, functions, POINTER, struct WVMFunctionHeader *_Nonnull *_Nonnull) \
+    F(S, tables, POINTER, struct WVMTable *_Nonnull *_Nonnull)             \
+    F(S, memories, POINTER, struct WVMMemory *_Nonnull *_Nonnull)          \
+    F(S, globals, POINTER, uint64_t *_Nonnull *_Nonnull)                   \
+    F(S, tags, POINTER, const void *_Nonnull *_Nonnull)                    \
+    F(S, typeIDs, POINTER, intptr_t *_Nonnull)                             \
+    F(S, elements, POINTER, struct WVMElementSegment *_Nonnull)            \
+    F(S, datas, POINTER, struct WVMDataSegment *_Nonnull)                  \
+    F(S, memory0, POINTER, struct WVMMemory *_Nonnull)                     \
+    F(S, entity, POINTER, const void *_Nullable)                           \
     F(S, runtime, POINTER, struct WVMRuntime *_Nonnull)
 
 /*
@@ -183,13 +183,13 @@ struct WVMBuiltins;
  * it runs (faster) and writes fuel back here when it returns to the host;
  * its frame limit is callDepthLimit.
  */
-#define WVM_RUNTIME_FIELDS(F, S)                                  \
-    F(S, fuel, I64, uint64_t)                                     \
-    F(S, callDepth, WORD, intptr_t)                               \
-    F(S, callDepthLimit, WORD, intptr_t)                          \
-    F(S, nativeStackLimit, POINTER, const void *_Nullable)        \
-    F(S, trapCode, I32, int32_t)                                  \
-    F(S, builtins, POINTER, const struct WVMBuiltins *_Nonnull)   \
+#define WVM_RUNTIME_FIELDS(F, S)                                \
+    F(S, fuel, I64, uint64_t)                                   \
+    F(S, callDepth, WORD, intptr_t)                             \
+    F(S, callDepthLimit, WORD, intptr_t)                        \
+    F(S, nativeStackLimit, POINTER, const void *_Nullable)      \
+    F(S, trapCode, I32, int32_t)                                \
+    F(S, builtins, POINTER, const struct WVMBuiltins *_Nonnull) \
     F(S, store, POINTER, const void *_Nullable)
 
 /*
@@ -292,7 +292,7 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, tableCopy, POINTER, WVMTableCopy _Nonnull)                \
     F(S, tableInit, POINTER, WVMTableInit _Nonnull)                \
     F(S, elemDrop, POINTER, WVMSegmentDrop _Nonnull)               \
-    /* null for now: */                                         \
+    /* null for now: */                                            \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \
     F(S, isSubtype, POINTER, WVMIsSubtype _Nullable)               \
@@ -304,14 +304,14 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
  * names them for Swift (RuntimeLayout.swift): FunctionHeader, MemoryState,
  * TableState, ElementSegmentState, DataSegmentState, InstanceContext,
  * VMRuntime, VMBuiltins. */
-#define WVM_STRUCTS(S)                                      \
-    S(WVMFunctionHeader, WVM_FUNCTION_HEADER_FIELDS)        \
-    S(WVMMemory, WVM_MEMORY_FIELDS)                         \
-    S(WVMTable, WVM_TABLE_FIELDS)                           \
-    S(WVMElementSegment, WVM_ELEMENT_SEGMENT_FIELDS)        \
-    S(WVMDataSegment, WVM_DATA_SEGMENT_FIELDS)              \
-    S(WVMInstance, WVM_INSTANCE_FIELDS)                     \
-    S(WVMRuntime, WVM_RUNTIME_FIELDS)                       \
+#define WVM_STRUCTS(S)                               \
+    S(WVMFunctionHeader, WVM_FUNCTION_HEADER_FIELDS) \
+    S(WVMMemory, WVM_MEMORY_FIELDS)                  \
+    S(WVMTable, WVM_TABLE_FIELDS)                    \
+    S(WVMElementSegment, WVM_ELEMENT_SEGMENT_FIELDS) \
+    S(WVMDataSegment, WVM_DATA_SEGMENT_FIELDS)       \
+    S(WVMInstance, WVM_INSTANCE_FIELDS)              \
+    S(WVMRuntime, WVM_RUNTIME_FIELDS)                \
     S(WVMBuiltins, WVM_BUILTINS_FIELDS)
 
 #define WVM_MEMBER(cName, name, kind, type) type name;
