@@ -22,9 +22,11 @@ let package = Package(
         .target(name: "WasmBinary", dependencies: ["WasmSyntax"]),
         .target(name: "WasmText", dependencies: ["WasmSyntax", "WasmBinary"]),
         .target(name: "WasmValidation", dependencies: ["WasmSyntax", "WasmBinary"]),
-        .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
+        /// The raw layout every tier runs on (the vmctx), described once in C.
+        .target(name: "CWasmVM"),
+        .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "CWasmVM"]),
         /// The interpreter's hot loop in C (computed-goto dispatch, see Executor.c).
-        .target(name: "CWasmInterpreter", cSettings: [.unsafeFlags(["-fno-math-errno"])]),
+        .target(name: "CWasmInterpreter", dependencies: ["CWasmVM"], cSettings: [.unsafeFlags(["-fno-math-errno"])]),
         .target(
             name: "WasmInterpreter",
             dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmInterpreter"],
@@ -47,7 +49,7 @@ let package = Package(
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
         .testTarget(name: "WasmTextTests", dependencies: ["WasmText", "WasmBinary"]),
         .testTarget(name: "WasmValidationTests", dependencies: ["WasmValidation", "WasmText"]),
-        .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText"]),
+        .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "CWasmVM", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript", "WasmEngines"]),
         .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),

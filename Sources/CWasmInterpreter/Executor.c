@@ -228,16 +228,12 @@ static void wc_profile(uint16_t op) {
 }
 #endif
 
-/* A field of one of WasmRuntime's structs, at an offset from WCLayout. */
-#define FIELD(base, offset, type) (*(type *)((char *)(base) + (offset)))
-
 WCExit wc_execute(WCState *state) {
 #define WC_LABEL_HOT(name) &&op_##name,
 #define WC_LABEL_SLOW(name) &&slow,
 #define WC_LABEL_FUSED(x, y, f) &&op_##x##_##y##_##f,
     static void *const labels[] = {WC_OPS(WC_LABEL_HOT, WC_LABEL_SLOW, WC_LABEL_FUSED)};
 
-    const WCLayout L = *state->layout;
     WCStack *const stack = state->stack;
     WCFrame *const framesEnd = stack->frames + stack->maxFrames;
     uint64_t *const stackEnd = stack->end;
@@ -245,21 +241,21 @@ WCExit wc_execute(WCState *state) {
     WCFrame *fp = stack->frames + stack->frameCount;
     uint64_t *pc = state->pc;
     uint64_t *sp = state->sp;
-    char *ctx = state->context;
+    WVMInstance *ctx = state->context;
     uint64_t fuel = state->fuel;
     uint8_t *memBase;
     uint64_t memSize;
     uint64_t w;
-    WCTrap trap;
+    WVMTrapCode trap;
 
 /* Memory 0 of the current instance. It only changes through instructions
  * Swift runs (memory.grow, host calls), after which this function is
  * entered again, and through calls/returns across instances. */
 #define LOAD_MEMORY()                                                  \
     do {                                                               \
-        char *memory = FIELD(ctx, L.contextMemory0, char *);           \
-        memBase = FIELD(memory, L.memoryBase, uint8_t *);              \
-        memSize = (uint64_t)FIELD(memory, L.memoryByteCount, intptr_t); \
+        const WVMMemory *memory = ctx->memory0;                        \
+        memBase = memory->base;                                        \
+        memSize = (uint64_t)memory->byteCount;                         \
     } while (0)
 
 #ifdef WC_PROFILE
@@ -283,7 +279,7 @@ WCExit wc_execute(WCState *state) {
     } while (0)
 #define TRAP(kind)                  \
     do {                            \
-        trap = WCTrap##kind;        \
+        trap = WVMTrap##kind;       \
         goto trapped;               \
     } while (0)
 
@@ -337,8 +333,8 @@ op_ret:
     if (fp->returnPC == NULL) goto returned;
     pc = fp->returnPC;
     sp = fp->sp;
-    if ((char *)fp->instance != ctx) {
-        ctx = fp->instance;
+    if (fp->context != ctx) {
+        ctx = fp->context;
         LOAD_MEMORY();
     }
     DISPATCH();
@@ -393,14 +389,14 @@ op_ret:
  * a host function goes to Swift. The arguments are in place already. */
 #define ENTER(callee, base, length)                                                   \
     do {                                                                              \
-        char *instance = FIELD(callee, L.headerInstance, char *);                    \
+        WVMInstance *instance = (callee)->instance;                                   \
         if (instance == NULL) goto slow;                                              \
-        const WCFunction *function = FIELD(callee, L.headerCode, const WCFunction *); \
+        const WCFunction *function = (callee)->code;                                  \
         uint64_t *frame = sp + (base);                                                \
         if (fp == framesEnd || function->frameSlots > stackEnd - frame) TRAP(CallStackExhausted); \
         fp->returnPC = pc + (length);                                                 \
         fp->sp = sp;                                                                  \
-        fp->instance = ctx;                                                           \
+        fp->context = ctx;                                                            \
         fp->function = function;                                                      \
         fp += 1;                                                                      \
         /* Declared locals start at zero. */                                          \
@@ -415,32 +411,32 @@ op_ret:
     } while (0)
 
 op_call: {
-    char *callee = FIELD(ctx, L.contextFunctions, char **)[A];
+    const WVMFunctionHeader *callee = ctx->functions[A];
     ENTER(callee, B, 1);
 }
 op_callIndirect: {
     /* The fast path: an element in range whose type is exactly the one
      * expected; Swift handles the rest (traps with details, subtyping). */
     uint64_t w1 = W1;
-    char *table = FIELD(ctx, L.contextTables, char **)[A];
-    uint64_t index = FIELD(table, L.tableIs64, bool) ? sp[HI(w1)] : U32(HI(w1));
-    if (index >= (uint64_t)FIELD(table, L.tableCount, intptr_t)) goto slow;
-    char *callee = (char *)(uintptr_t)FIELD(table, L.tableElements, uint64_t *)[index];
+    const WVMTable *table = ctx->tables[A];
+    uint64_t index = table->is64 ? sp[HI(w1)] : U32(HI(w1));
+    if (index >= (uint64_t)table->count) goto slow;
+    const WVMFunctionHeader *callee = (const WVMFunctionHeader *)(uintptr_t)table->elements[index];
     if (callee == NULL) goto slow;
-    if (FIELD(callee, L.headerTypeID, intptr_t) != FIELD(ctx, L.contextTypeIDs, intptr_t *)[LO(w1)]) goto slow;
+    if (callee->typeID != ctx->typeIDs[LO(w1)]) goto slow;
     ENTER(callee, B, 2);
 }
 op_callRef: {
-    char *callee = (char *)(uintptr_t)sp[A];
+    const WVMFunctionHeader *callee = (const WVMFunctionHeader *)(uintptr_t)sp[A];
     if (callee == NULL) goto slow;
     ENTER(callee, B, 1);
 }
 op_returnCall: {
     /* The arguments are in slots 0... already; the callee takes over the frame. */
-    char *callee = FIELD(ctx, L.contextFunctions, char **)[A];
-    char *instance = FIELD(callee, L.headerInstance, char *);
+    const WVMFunctionHeader *callee = ctx->functions[A];
+    WVMInstance *instance = callee->instance;
     if (instance == NULL) goto slow;
-    const WCFunction *function = FIELD(callee, L.headerCode, const WCFunction *);
+    const WCFunction *function = callee->code;
     if (function->frameSlots > stackEnd - sp) TRAP(CallStackExhausted);
     for (intptr_t i = function->parameterSlots; i < function->localSlots; i++) sp[i] = 0;
     fp[-1].function = function;
@@ -493,19 +489,19 @@ op_select128: {
     NEXT(2);
 }
 op_globalGet:
-    sp[A] = FIELD(ctx, L.contextGlobals, uint64_t **)[B][0];
+    sp[A] = ctx->globals[B][0];
     NEXT(1);
 op_globalSet:
-    FIELD(ctx, L.contextGlobals, uint64_t **)[B][0] = sp[A];
+    ctx->globals[B][0] = sp[A];
     NEXT(1);
 op_globalGet128: {
-    uint64_t *cell = FIELD(ctx, L.contextGlobals, uint64_t **)[B];
+    uint64_t *cell = ctx->globals[B];
     sp[A] = cell[0];
     sp[A + 1] = cell[1];
     NEXT(1);
 }
 op_globalSet128: {
-    uint64_t *cell = FIELD(ctx, L.contextGlobals, uint64_t **)[B];
+    uint64_t *cell = ctx->globals[B];
     cell[0] = sp[A];
     cell[1] = sp[A + 1];
     NEXT(1);
@@ -1060,7 +1056,7 @@ op_v128Store: {
     NEXT(2);
 }
 op_memorySize:
-    sp[A] = FIELD(FIELD(ctx, L.contextMemories, char **)[B], L.memoryPageCount, uint64_t);
+    sp[A] = ctx->memories[B]->pageCount;
     NEXT(1);
 
     // MARK: Superinstructions
@@ -1215,7 +1211,7 @@ op_memorySize:
     // MARK: References
 
 op_refFunc:
-    sp[A] = (uint64_t)(uintptr_t)FIELD(ctx, L.contextFunctions, char **)[B];
+    sp[A] = (uint64_t)(uintptr_t)ctx->functions[B];
     NEXT(1);
 op_refIsNull:
     sp[A] = sp[B] == 0;

@@ -27,7 +27,7 @@ public final class Interpreter: TierImplementation {
         if let existing = store.tierState as? ExecutionStack {
             stack = existing
         } else {
-            stack = ExecutionStack(configuration: store.engine.configuration)
+            stack = ExecutionStack(configuration: store.engine.configuration, runtime: store.runtime)
             store.tierState = stack
         }
         guard let code = function.pointee.code?.assumingMemoryBound(to: CompiledFunction.self) else {

@@ -20,7 +20,7 @@ enum Instantiation {
             }
         }
 
-        let instance = InstanceEntity(module: module, typeIDs: typeIDs)
+        let instance = InstanceEntity(module: module, typeIDs: typeIDs, runtime: store.runtime)
         for value in imports {
             switch value {
             case .function(let f): instance.add(f.entity)

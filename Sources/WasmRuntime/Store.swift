@@ -53,9 +53,18 @@ public final class Store {
     var markStack: [UnsafeMutablePointer<UInt64>] = []
     var traceMaps: [TraceMap?] = []
 
-    /// Fuel left, when the engine consumes fuel. Tiers write it back when
-    /// they return to the host.
-    public var fuel: UInt64 = 0
+    /// The state that code of all the store's instances shares (CWasmVM.h):
+    /// fuel, the call depth and its limit, the trap code and the builtins.
+    /// Every `InstanceContext` of the store points to it.
+    package let runtime: UnsafeMutablePointer<VMRuntime>
+
+    /// Fuel left, when the engine consumes fuel (the runtime's counter).
+    /// Tiers that count it elsewhere while they run write it back when they
+    /// return to the host.
+    public var fuel: UInt64 {
+        get { runtime.pointee.fuel }
+        set { runtime.pointee.fuel = newValue }
+    }
 
     /// Per-store state of the tier (its stacks), created on first use. The
     /// collector scans it for roots when it conforms to `ValueStackRoots`.
@@ -69,9 +78,18 @@ public final class Store {
     public init(engine: Engine) {
         self.engine = engine
         allocationBudget = Swift.min(Store.minimumCollectionThreshold, engine.configuration.maxHeapBytes)
+        let builtins = UnsafeMutablePointer<VMBuiltins>.allocate(capacity: 1)
+        builtins.initialize(to: VMBuiltins.runtime)
+        runtime = .allocate(capacity: 1)
+        runtime.initialize(to: VMRuntime(
+            fuel: 0, callDepth: 0, callDepthLimit: Swift.max(engine.configuration.maxCallDepth, 1),
+            nativeStackLimit: nil, trapCode: 0, builtins: builtins, store: nil))
+        runtime.pointee.store = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {
+        UnsafeMutablePointer(mutating: runtime.pointee.builtins).deallocate()
+        runtime.deallocate()
         for object in heapObjects { (object - HeapHeader.words).deallocate() }
     }
 

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "CWasmVM.h"
+
 #if __has_attribute(swift_name)
 #define WC_SWIFT_NAME(name) __attribute__((swift_name(#name)))
 #else
@@ -218,8 +220,8 @@ typedef struct WCFrame {
     /// Where to continue; null when the frame was entered from the host.
     uint64_t *_Nullable returnPC;
     uint64_t *_Nonnull sp;
-    /// The caller's `InstanceContext`.
-    void *_Nonnull instance;
+    /// The caller's instance context.
+    WVMInstance *_Nonnull context;
     /// The function entered when this record was pushed (the callee): the
     /// top record names the running function, which exception handling needs.
     const WCFunction *_Nonnull function;
@@ -234,17 +236,6 @@ typedef struct WCStack {
     uint64_t *_Nonnull end;
 } WCStack;
 
-/// Byte offsets of the fields of WasmRuntime's Swift structs
-/// (`InstanceContext`, `FunctionHeader`, `MemoryState`, `TableState`) that the
-/// executor reads, measured by Swift with `MemoryLayout.offset(of:)` so that
-/// the C code never assumes their layout.
-typedef struct WCLayout {
-    intptr_t contextFunctions, contextTables, contextMemories, contextGlobals, contextTypeIDs, contextMemory0;
-    intptr_t headerTypeID, headerInstance, headerCode;
-    intptr_t memoryBase, memoryByteCount, memoryPageCount;
-    intptr_t tableElements, tableCount, tableIs64;
-} WCLayout;
-
 /// Why `wc_execute` returned.
 typedef enum __attribute__((enum_extensibility(closed))) WCExit : int32_t {
     /// The entry function returned (its results are in its frame's slots).
@@ -255,33 +246,20 @@ typedef enum __attribute__((enum_extensibility(closed))) WCExit : int32_t {
     WCExitSlow WC_SWIFT_NAME(slow),
 } WCExit;
 
-/// The traps the executor raises itself (Swift maps them to `TrapKind`).
-typedef enum __attribute__((enum_extensibility(closed))) WCTrap : int32_t {
-    WCTrapNone WC_SWIFT_NAME(none),
-    WCTrapUnreachable WC_SWIFT_NAME(unreachable),
-    WCTrapIntegerDivideByZero WC_SWIFT_NAME(integerDivideByZero),
-    WCTrapIntegerOverflow WC_SWIFT_NAME(integerOverflow),
-    WCTrapInvalidConversionToInteger WC_SWIFT_NAME(invalidConversionToInteger),
-    WCTrapOutOfBoundsMemoryAccess WC_SWIFT_NAME(outOfBoundsMemoryAccess),
-    WCTrapCallStackExhausted WC_SWIFT_NAME(callStackExhausted),
-    WCTrapOutOfFuel WC_SWIFT_NAME(outOfFuel),
-    WCTrapNullReference WC_SWIFT_NAME(nullReference),
-} WCTrap;
-
 /// The machine state handed between Swift and `wc_execute`.
 typedef struct WCState {
     /// The next instruction.
     uint64_t *_Nonnull pc;
     /// Slot 0 of the running function's frame.
     uint64_t *_Nonnull sp;
-    /// The running function's `InstanceContext`.
-    void *_Nonnull context;
+    /// The running function's instance context.
+    WVMInstance *_Nonnull context;
     /// Fuel left (counted only where the IR has `consumeFuel`).
     uint64_t fuel;
     WCStack *_Nonnull stack;
-    const WCLayout *_Nonnull layout;
-    /// Set when `wc_execute` returns `WCExitTrapped`.
-    WCTrap trap;
+    /// Set when `wc_execute` returns `WCExitTrapped` (the executor raises
+    /// a few of the codes itself; Swift maps them to `TrapKind`).
+    WVMTrapCode trap;
 } WCState;
 
 /// Runs IR from `state->pc` until the function entered from the host

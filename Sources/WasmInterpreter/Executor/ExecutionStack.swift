@@ -21,14 +21,16 @@ final class ExecutionStack {
         set { raw.pointee.frameCount = newValue }
     }
 
-    init(configuration: EngineConfiguration) {
+    /// The frame limit is the store's call depth limit (counted in wasm
+    /// frames, the same in every tier).
+    init(configuration: EngineConfiguration, runtime: UnsafeMutablePointer<VMRuntime>) {
         let count = Swift.max(configuration.valueStackSlots, 1024)
         // Large allocations are mapped lazily by the C allocator, so an
         // unused stack costs address space, not memory.
         slots = .allocate(capacity: count)
         end = slots + count
         top = slots
-        maxFrames = Swift.max(configuration.maxCallDepth, 1)
+        maxFrames = runtime.pointee.callDepthLimit
         frames = .allocate(capacity: maxFrames)
         raw = .allocate(capacity: 1)
         raw.initialize(to: WCStack(frames: frames, frameCount: 0, maxFrames: maxFrames, end: end))
@@ -47,13 +49,3 @@ final class ExecutionStack {
 /// was pushed (the callee), so that the top record names the running
 /// function, which exception handling needs.
 typealias Frame = WCFrame
-
-extension Frame {
-    init(returnPC: UnsafeMutablePointer<UInt64>?, sp: UnsafeMutablePointer<UInt64>,
-         context: UnsafeMutablePointer<InstanceContext>, function: UnsafePointer<CompiledFunction>) {
-        self.init(returnPC: returnPC, sp: sp, instance: UnsafeMutableRawPointer(context), function: function)
-    }
-
-    /// The caller's instance.
-    var context: UnsafeMutablePointer<InstanceContext> { instance.assumingMemoryBound(to: InstanceContext.self) }
-}

@@ -121,7 +121,7 @@ enum GCInstructions {
             let width = IR.hi(w1)
             let offset = UInt64(sp[i32: b])
             let count = UInt64(sp[i32: Int(pc[2])])
-            guard Bulk.inBounds(offset, count, object[ObjectLayout.length]) else { throw Trap(.outOfBoundsArrayAccess) }
+            guard VMBounds.contains(offset, count, object[ObjectLayout.length]) else { throw Trap(.outOfBoundsArrayAccess) }
             var p = object + ObjectLayout.fields + Int(offset) * width
             for _ in 0..<Int(count) {
                 p.update(from: sp + IR.lo(w1), count: width)
@@ -133,7 +133,7 @@ enum GCInstructions {
             guard let destination = pointer(sp[a]), let source = pointer(sp[IR.lo(w1)]) else { throw Trap(.nullArrayReference) }
             let width = IR.hi(w2)
             let d = UInt64(sp[i32: b]), s = UInt64(sp[i32: IR.hi(w1)]), n = UInt64(sp[i32: IR.lo(w2)])
-            guard Bulk.inBounds(d, n, destination[ObjectLayout.length]), Bulk.inBounds(s, n, source[ObjectLayout.length]) else {
+            guard VMBounds.contains(d, n, destination[ObjectLayout.length]), VMBounds.contains(s, n, source[ObjectLayout.length]) else {
                 throw Trap(.outOfBoundsArrayAccess)
             }
             if n > 0 {
@@ -145,18 +145,18 @@ enum GCInstructions {
             guard let object = pointer(sp[a]) else { throw Trap(.nullArrayReference) }
             let w1 = pc[1], w2 = pc[2]
             let d = UInt64(sp[i32: b]), s = UInt64(sp[i32: IR.lo(w1)]), n = UInt64(sp[i32: IR.hi(w1)])
-            guard Bulk.inBounds(d, n, object[ObjectLayout.length]) else { throw Trap(.outOfBoundsArrayAccess) }
+            guard VMBounds.contains(d, n, object[ObjectLayout.length]) else { throw Trap(.outOfBoundsArrayAccess) }
             if IR.op(w) == .arrayInitData {
                 let size = IR.hi(w2)
                 let data = ctx.pointee.datas[IR.lo(w2)]
-                guard Bulk.inBounds(s, n * UInt64(size), UInt64(data.count)) else { throw Trap(.outOfBoundsMemoryAccess) }
+                guard VMBounds.contains(s, n * UInt64(size), UInt64(data.count)) else { throw Trap(.outOfBoundsMemoryAccess) }
                 let width = size == 16 ? 2 : 1
                 if let source = data.bytes {
                     copy(from: source + Int(s), size: size, count: Int(n), to: object + ObjectLayout.fields + Int(d) * width)
                 }
             } else {
                 let segment = ctx.pointee.elements[IR.lo(w2)]
-                guard Bulk.inBounds(s, n, UInt64(segment.count)) else { throw Trap(.outOfBoundsTableAccess) }
+                guard VMBounds.contains(s, n, UInt64(segment.count)) else { throw Trap(.outOfBoundsTableAccess) }
                 if let items = segment.items, n > 0 {
                     (object + ObjectLayout.fields + Int(d)).update(from: items + Int(s), count: Int(n))
                 }

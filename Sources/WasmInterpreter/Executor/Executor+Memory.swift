@@ -106,9 +106,9 @@ extension Executor {
     }
 }
 
-/// Bulk memory and table operations. Operands: w1 = two slots (lo, hi),
-/// w2 = the slot of the length. Bounds are checked before anything is
-/// written, as the spec requires.
+/// Bulk memory and table operations: the operands decoded from the IR
+/// (w1 = two slots (lo, hi), w2 = the slot of the length), the operation
+/// itself the runtime's (shared with the builtins compiled code calls).
 enum Bulk {
     /// An address or length operand: 64-bit for 64-bit memories and tables.
     @inline(__always)
@@ -116,19 +116,12 @@ enum Bulk {
         is64 ? sp[slot] : UInt64(sp[i32: slot])
     }
 
-    /// Whether `start..<start+count` lies within `0..<size`.
-    @inline(__always)
-    static func inBounds(_ start: UInt64, _ count: UInt64, _ size: UInt64) -> Bool {
-        start <= size && count <= size - start
-    }
-
     static func memoryFill(_ memory: UnsafeMutablePointer<MemoryState>, sp: UnsafeMutablePointer<UInt64>, _ w1: UInt64, _ w2: UInt64) throws(Trap) {
         let is64 = memory.pointee.is64
         let d = operand(sp, IR.lo(w1), is64: is64)
         let value = UInt8(truncatingIfNeeded: sp[IR.lo(w1 >> 32)])
         let n = operand(sp, Int(w2), is64: is64)
-        guard inBounds(d, n, UInt64(memory.pointee.byteCount)) else { throw Trap(.outOfBoundsMemoryAccess) }
-        if n > 0 { (memory.pointee.base + Int(d)).initializeMemory(as: UInt8.self, repeating: value, count: Int(n)) }
+        try memory.fill(at: d, value: value, count: n)
     }
 
     static func memoryCopy(_ destination: UnsafeMutablePointer<MemoryState>, _ source: UnsafeMutablePointer<MemoryState>,
@@ -136,32 +129,20 @@ enum Bulk {
         let d = operand(sp, IR.lo(w1), is64: destination.pointee.is64)
         let s = operand(sp, IR.hi(w1), is64: source.pointee.is64)
         let n = operand(sp, Int(w2), is64: destination.pointee.is64 && source.pointee.is64)
-        guard inBounds(d, n, UInt64(destination.pointee.byteCount)), inBounds(s, n, UInt64(source.pointee.byteCount)) else {
-            throw Trap(.outOfBoundsMemoryAccess)
-        }
-        if n > 0 { (destination.pointee.base + Int(d)).copyMemory(from: source.pointee.base + Int(s), byteCount: Int(n)) }
+        try destination.copy(to: d, from: source, at: s, count: n)
     }
 
     static func memoryInit(_ memory: UnsafeMutablePointer<MemoryState>, _ data: UnsafeMutablePointer<DataSegmentState>,
                            sp: UnsafeMutablePointer<UInt64>, _ w1: UInt64, _ w2: UInt64) throws(Trap) {
         let d = operand(sp, IR.lo(w1), is64: memory.pointee.is64)
-        let s = UInt64(sp[i32: IR.hi(w1)])
-        let n = UInt64(sp[i32: Int(w2)])
-        guard inBounds(s, n, UInt64(data.pointee.count)), inBounds(d, n, UInt64(memory.pointee.byteCount)) else {
-            throw Trap(.outOfBoundsMemoryAccess)
-        }
-        if n > 0, let bytes = data.pointee.bytes {
-            (memory.pointee.base + Int(d)).copyMemory(from: bytes + Int(s), byteCount: Int(n))
-        }
+        try memory.initialize(at: d, from: data, offset: UInt64(sp[i32: IR.hi(w1)]), count: UInt64(sp[i32: Int(w2)]))
     }
 
     static func tableFill(_ table: UnsafeMutablePointer<TableState>, sp: UnsafeMutablePointer<UInt64>, _ w1: UInt64, _ w2: UInt64) throws(Trap) {
         let is64 = table.pointee.is64
         let i = operand(sp, IR.lo(w1), is64: is64)
-        let value = sp[IR.hi(w1)]
         let n = operand(sp, Int(w2), is64: is64)
-        guard inBounds(i, n, UInt64(table.pointee.count)) else { throw Trap(.outOfBoundsTableAccess) }
-        if n > 0 { (table.pointee.elements + Int(i)).update(repeating: value, count: Int(n)) }
+        try table.fill(at: i, value: sp[IR.hi(w1)], count: n)
     }
 
     static func tableCopy(_ destination: UnsafeMutablePointer<TableState>, _ source: UnsafeMutablePointer<TableState>,
@@ -169,25 +150,12 @@ enum Bulk {
         let d = operand(sp, IR.lo(w1), is64: destination.pointee.is64)
         let s = operand(sp, IR.hi(w1), is64: source.pointee.is64)
         let n = operand(sp, Int(w2), is64: destination.pointee.is64 && source.pointee.is64)
-        guard inBounds(d, n, UInt64(destination.pointee.count)), inBounds(s, n, UInt64(source.pointee.count)) else {
-            throw Trap(.outOfBoundsTableAccess)
-        }
-        if n > 0 {
-            UnsafeMutableRawPointer(destination.pointee.elements + Int(d))
-                .copyMemory(from: source.pointee.elements + Int(s), byteCount: Int(n) * 8)
-        }
+        try destination.copy(to: d, from: source, at: s, count: n)
     }
 
     static func tableInit(_ table: UnsafeMutablePointer<TableState>, _ segment: UnsafeMutablePointer<ElementSegmentState>,
                           sp: UnsafeMutablePointer<UInt64>, _ w1: UInt64, _ w2: UInt64) throws(Trap) {
         let d = operand(sp, IR.lo(w1), is64: table.pointee.is64)
-        let s = UInt64(sp[i32: IR.hi(w1)])
-        let n = UInt64(sp[i32: Int(w2)])
-        guard inBounds(s, n, UInt64(segment.pointee.count)), inBounds(d, n, UInt64(table.pointee.count)) else {
-            throw Trap(.outOfBoundsTableAccess)
-        }
-        if n > 0, let items = segment.pointee.items {
-            (table.pointee.elements + Int(d)).update(from: items + Int(s), count: Int(n))
-        }
+        try table.initialize(at: d, from: segment, offset: UInt64(sp[i32: IR.hi(w1)]), count: UInt64(sp[i32: Int(w2)]))
     }
 }

@@ -17,28 +17,6 @@ import WasmSyntax
 /// the six kernels); the C loop with the translator's superinstructions is
 /// about 0.84x (see Executor.c for the figures).
 enum Executor {
-    /// The field offsets of WasmRuntime's structs that the C executor reads.
-    nonisolated(unsafe) static let layout: UnsafePointer<WCLayout> = {
-        let p = UnsafeMutablePointer<WCLayout>.allocate(capacity: 1)
-        p.initialize(to: WCLayout(
-            contextFunctions: MemoryLayout<InstanceContext>.offset(of: \.functions)!,
-            contextTables: MemoryLayout<InstanceContext>.offset(of: \.tables)!,
-            contextMemories: MemoryLayout<InstanceContext>.offset(of: \.memories)!,
-            contextGlobals: MemoryLayout<InstanceContext>.offset(of: \.globals)!,
-            contextTypeIDs: MemoryLayout<InstanceContext>.offset(of: \.typeIDs)!,
-            contextMemory0: MemoryLayout<InstanceContext>.offset(of: \.memory0)!,
-            headerTypeID: MemoryLayout<FunctionHeader>.offset(of: \.typeID)!,
-            headerInstance: MemoryLayout<FunctionHeader>.offset(of: \.instance)!,
-            headerCode: MemoryLayout<FunctionHeader>.offset(of: \.code)!,
-            memoryBase: MemoryLayout<MemoryState>.offset(of: \.base)!,
-            memoryByteCount: MemoryLayout<MemoryState>.offset(of: \.byteCount)!,
-            memoryPageCount: MemoryLayout<MemoryState>.offset(of: \.pageCount)!,
-            tableElements: MemoryLayout<TableState>.offset(of: \.elements)!,
-            tableCount: MemoryLayout<TableState>.offset(of: \.count)!,
-            tableIs64: MemoryLayout<TableState>.offset(of: \.is64)!))
-        return UnsafePointer(p)
-    }()
-
     static func run(_ entry: UnsafeMutablePointer<FunctionHeader>, base: UnsafeMutablePointer<UInt64>, stack: ExecutionStack, store: Store) throws(Trap) {
         let entryFrames = stack.frameCount
         defer { stack.frameCount = entryFrames }
@@ -48,8 +26,7 @@ enum Executor {
         var pc = UnsafeMutablePointer<UInt64>(bitPattern: 8)!
         try enter(entry, at: base, returnPC: nil, sp: &sp, ctx: &ctx, pc: &pc, stack: stack)
 
-        var state = WCState(pc: pc, sp: sp, context: UnsafeMutableRawPointer(ctx), fuel: store.fuel,
-                            stack: stack.raw, layout: layout, trap: .none)
+        var state = WCState(pc: pc, sp: sp, context: ctx, fuel: store.fuel, stack: stack.raw, trap: .none)
         let consumesFuel = store.engine.configuration.consumesFuel
         defer { if consumesFuel { store.fuel = state.fuel } }
         while true {
@@ -65,18 +42,8 @@ enum Executor {
     }
 
     /// The trap the C executor reported.
-    static func trap(_ kind: WCTrap) -> Trap {
-        switch kind {
-        case .unreachable: return Trap(.unreachable)
-        case .integerDivideByZero: return Trap(.integerDivideByZero)
-        case .integerOverflow: return Trap(.integerOverflow)
-        case .invalidConversionToInteger: return Trap(.invalidConversionToInteger)
-        case .outOfBoundsMemoryAccess: return Trap(.outOfBoundsMemoryAccess)
-        case .callStackExhausted: return Trap(.callStackExhausted)
-        case .outOfFuel: return Trap(.outOfFuel)
-        case .nullReference: return Trap(.nullReference)
-        case .none: return Trap(.host("interpreter: a trap without a kind"))
-        }
+    static func trap(_ code: VMTrapCode) -> Trap {
+        TrapKind(code).map { Trap($0) } ?? Trap(.host("interpreter: a trap without a kind"))
     }
 
     /// Runs the one instruction at `state.pc` that the C executor handed
@@ -85,12 +52,12 @@ enum Executor {
     static func step(_ state: inout WCState, stack: ExecutionStack, store: Store) throws(Trap) -> Bool {
         var pc = state.pc
         var sp = state.sp
-        var ctx = state.context.assumingMemoryBound(to: InstanceContext.self)
+        var ctx = state.context
         var fuel = state.fuel
         defer {
             state.pc = pc
             state.sp = sp
-            state.context = UnsafeMutableRawPointer(ctx)
+            state.context = ctx
             state.fuel = fuel
         }
         let w = pc.pointee
@@ -209,14 +176,10 @@ enum Executor {
         // MARK: Tables
         case .tableGet:
             let table = ctx.pointee.tables[Int(pc[1])]
-            let i = table.pointee.is64 ? sp[b] : UInt64(sp[i32: b])
-            guard i < UInt64(table.pointee.count) else { throw Trap(.outOfBoundsTableAccess) }
-            sp[a] = table.pointee.elements[Int(i)]; pc += 2
+            sp[a] = try table.element(at: table.pointee.is64 ? sp[b] : UInt64(sp[i32: b])); pc += 2
         case .tableSet:
             let table = ctx.pointee.tables[a]
-            let i = table.pointee.is64 ? sp[b] : UInt64(sp[i32: b])
-            guard i < UInt64(table.pointee.count) else { throw Trap(.outOfBoundsTableAccess) }
-            table.pointee.elements[Int(i)] = sp[Int(truncatingIfNeeded: pc[1])]; pc += 2
+            try table.setElement(at: table.pointee.is64 ? sp[b] : UInt64(sp[i32: b]), to: sp[Int(truncatingIfNeeded: pc[1])]); pc += 2
         case .tableSize:
             sp[a] = UInt64(ctx.pointee.tables[b].pointee.count); pc += 1
         case .tableGrow:

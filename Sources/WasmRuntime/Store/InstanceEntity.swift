@@ -1,7 +1,7 @@
 import WasmSyntax
 
 /// A module instance of the store: the entities of its index spaces and
-/// the `InstanceContext` tiers run on.
+/// the `InstanceContext` tiers run on, which points to the store's `VMRuntime`.
 package final class InstanceEntity {
     package let module: Module
     package let context: UnsafeMutablePointer<InstanceContext>
@@ -21,7 +21,7 @@ package final class InstanceEntity {
 
     private let functionCapacity, tableCapacity, memoryCapacity, globalCapacity, tagCapacity, elementCapacity, dataCapacity: Int
 
-    package init(module: Module, typeIDs: [Int]) {
+    package init(module: Module, typeIDs: [Int], runtime: UnsafeMutablePointer<VMRuntime>) {
         self.module = module
         self.typeIDs = typeIDs
         let v = module.validation
@@ -46,7 +46,7 @@ package final class InstanceEntity {
             memories: .allocate(capacity: Swift.max(memoryCapacity, 1)),
             globals: .allocate(capacity: Swift.max(globalCapacity, 1)),
             tags: .allocate(capacity: Swift.max(tagCapacity, 1)),
-            typeIDs: ids, elements: elements, datas: datas, memory0: MemoryState.none, entity: nil))
+            typeIDs: ids, elements: elements, datas: datas, memory0: MemoryState.none, entity: nil, runtime: runtime))
         context.pointee.entity = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
 

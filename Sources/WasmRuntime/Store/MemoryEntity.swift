@@ -79,3 +79,38 @@ extension UnsafeMutablePointer where Pointee == MemoryState {
         return old
     }
 }
+
+/// The bulk operations of memories, shared by the tiers and the builtins
+/// (VMBuiltins+Runtime.swift). Bounds are checked before anything is
+/// written, as the spec requires.
+extension UnsafeMutablePointer where Pointee == MemoryState {
+    /// `memory.fill` of `count` bytes at `destination`.
+    package func fill(at destination: UInt64, value: UInt8, count: UInt64) throws(Trap) {
+        guard VMBounds.contains(destination, count, UInt64(pointee.byteCount)) else { throw Trap(.outOfBoundsMemoryAccess) }
+        if count > 0 { (pointee.base + Int(destination)).initializeMemory(as: UInt8.self, repeating: value, count: Int(count)) }
+    }
+
+    /// `memory.copy` of `count` bytes from `source` (at `sourceAddress`) to `destination` in this memory.
+    package func copy(to destination: UInt64, from source: UnsafeMutablePointer<MemoryState>, at sourceAddress: UInt64,
+                      count: UInt64) throws(Trap) {
+        guard VMBounds.contains(destination, count, UInt64(pointee.byteCount)),
+              VMBounds.contains(sourceAddress, count, UInt64(source.pointee.byteCount)) else {
+            throw Trap(.outOfBoundsMemoryAccess)
+        }
+        if count > 0 {
+            (pointee.base + Int(destination)).copyMemory(from: source.pointee.base + Int(sourceAddress), byteCount: Int(count))
+        }
+    }
+
+    /// `memory.init`: `count` bytes of `data` from `offset` to `destination`.
+    package func initialize(at destination: UInt64, from data: UnsafeMutablePointer<DataSegmentState>, offset: UInt64,
+                            count: UInt64) throws(Trap) {
+        guard VMBounds.contains(offset, count, UInt64(data.pointee.count)),
+              VMBounds.contains(destination, count, UInt64(pointee.byteCount)) else {
+            throw Trap(.outOfBoundsMemoryAccess)
+        }
+        if count > 0, let bytes = data.pointee.bytes {
+            (pointee.base + Int(destination)).copyMemory(from: bytes + Int(offset), byteCount: Int(count))
+        }
+    }
+}

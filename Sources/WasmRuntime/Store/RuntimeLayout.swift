@@ -1,65 +1,37 @@
+import CWasmVM
 import WasmSyntax
 
-// The raw layout that execution tiers run on (DESIGN.md, decision 4): plain
-// structs in unsafe memory, reached through pointers, so that the hot paths
-// of a tier touch no reference counts, existentials or Swift arrays. The
-// entity classes (`FunctionEntity`, `MemoryEntity`, ...) own these
-// allocations; the store owns the entities, so the pointers live as long
-// as the store.
+// The raw layout that execution tiers run on (DESIGN.md, decisions 4-6): C
+// structs defined once in CWasmVM.h (where each field says what compiled
+// code may read or write), in unsafe memory, reached through pointers, so
+// that the hot paths of a tier touch no reference counts, existentials or
+// Swift arrays. The entity classes (`FunctionEntity`, `MemoryEntity`, ...)
+// own these allocations; the store owns the entities, so the pointers live
+// as long as the store. `VMOffsets` gives their offsets on a target.
 
 /// What a tier needs to run code of one instance (the "vmctx"): the index
-/// spaces of the instance, resolved to the entities of the store.
-package struct InstanceContext {
-    /// Function index -> the function's header (imports first).
-    package var functions: UnsafeMutablePointer<UnsafeMutablePointer<FunctionHeader>>
-    package var tables: UnsafeMutablePointer<UnsafeMutablePointer<TableState>>
-    package var memories: UnsafeMutablePointer<UnsafeMutablePointer<MemoryState>>
-    /// Global index -> the global's cell (two slots, so that a v128 fits).
-    package var globals: UnsafeMutablePointer<UnsafeMutablePointer<UInt64>>
-    /// Tag index -> the tag's identity (its `TagEntity`, unretained).
-    package var tags: UnsafeMutablePointer<UnsafeRawPointer>
-    /// Type index -> the store's type ID (see `TypeRegistry`).
-    package var typeIDs: UnsafeMutablePointer<Int>
-    package var elements: UnsafeMutablePointer<ElementSegmentState>
-    package var datas: UnsafeMutablePointer<DataSegmentState>
-    /// Memory 0 (the common case, one load away); `MemoryState.none` when
-    /// the instance has no memory.
-    package var memory0: UnsafeMutablePointer<MemoryState>
-    /// The owning `InstanceEntity` (unretained).
-    package var entity: UnsafeRawPointer?
-}
-
+/// spaces of the instance, resolved to the entities of the store, and the
+/// store's `VMRuntime`.
+package typealias InstanceContext = WVMInstance
 /// A function as tiers see it. A reference to a function (a `funcref` in a
 /// slot, a table entry) is the address of its header.
-package struct FunctionHeader {
-    /// The store's ID of the function's type.
-    package var typeID: Int
-    /// The instance of a WebAssembly function; nil for a host function.
-    package var instance: UnsafeMutablePointer<InstanceContext>?
-    /// The tier's compiled code of a WebAssembly function.
-    package var code: UnsafeRawPointer?
-    /// Slots taken by the parameters and by the results.
-    package var parameterSlots: Int32
-    package var resultSlots: Int32
-    /// The owning `FunctionEntity` (unretained).
-    package var entity: UnsafeRawPointer?
-}
-
+package typealias FunctionHeader = WVMFunctionHeader
 /// A linear memory. The base address may change when the memory grows
 /// beyond its reservation, so tiers reload it after `memory.grow` and calls.
-package struct MemoryState {
-    package var base: UnsafeMutableRawPointer
-    /// The accessible size in bytes.
-    package var byteCount: Int
-    package var pageCount: UInt64
-    /// The page count growth may not exceed: the declared maximum, the
-    /// engine's limit, or the address space, whichever is smallest.
-    package var maximumPages: UInt64
-    /// Bytes of address space reserved at `base`.
-    package var reservedBytes: Int
-    package var pageSizeLog2: UInt8
-    package var is64: Bool
-}
+package typealias MemoryState = WVMMemory
+/// A table: a growable array of reference slots.
+package typealias TableState = WVMTable
+/// An element segment of an instance: its evaluated references (dropped
+/// segments have count 0).
+package typealias ElementSegmentState = WVMElementSegment
+/// A data segment of an instance (dropped segments have count 0). The bytes
+/// belong to the compiled module.
+package typealias DataSegmentState = WVMDataSegment
+/// The state of a store that code of all its instances shares: fuel, call
+/// depth and its limit, the trap code, the builtins.
+package typealias VMRuntime = WVMRuntime
+/// The functions compiled code calls for what the runtime does (VMBuiltins+Table.swift).
+package typealias VMBuiltins = WVMBuiltins
 
 extension MemoryState {
     /// A memory of size 0 that is never freed, for instances without memory:
@@ -71,29 +43,6 @@ extension MemoryState {
                                      reservedBytes: 0, pageSizeLog2: 16, is64: false))
         return p
     }()
-}
-
-/// A table: a growable array of reference slots.
-package struct TableState {
-    package var elements: UnsafeMutablePointer<UInt64>
-    package var count: Int
-    package var capacity: Int
-    package var maximum: UInt64
-    package var is64: Bool
-}
-
-/// An element segment of an instance: its evaluated references (dropped
-/// segments have count 0).
-package struct ElementSegmentState {
-    package var items: UnsafeMutablePointer<UInt64>?
-    package var count: Int
-}
-
-/// A data segment of an instance (dropped segments have count 0). The bytes
-/// belong to the compiled module.
-package struct DataSegmentState {
-    package var bytes: UnsafeRawPointer?
-    package var count: Int
 }
 
 /// An exception object: the tag's identity, the number of payload slots,

@@ -47,3 +47,51 @@ extension UnsafeMutablePointer where Pointee == TableState {
         return old
     }
 }
+
+/// The operations of tables, shared by the tiers and the builtins
+/// (VMBuiltins+Runtime.swift). Bounds are checked before anything is
+/// written, as the spec requires.
+extension UnsafeMutablePointer where Pointee == TableState {
+    /// `table.get`.
+    package func element(at index: UInt64) throws(Trap) -> UInt64 {
+        guard index < UInt64(pointee.count) else { throw Trap(.outOfBoundsTableAccess) }
+        return pointee.elements[Int(index)]
+    }
+
+    /// `table.set`.
+    package func setElement(at index: UInt64, to value: UInt64) throws(Trap) {
+        guard index < UInt64(pointee.count) else { throw Trap(.outOfBoundsTableAccess) }
+        pointee.elements[Int(index)] = value
+    }
+
+    /// `table.fill` of `count` entries at `destination`.
+    package func fill(at destination: UInt64, value: UInt64, count: UInt64) throws(Trap) {
+        guard VMBounds.contains(destination, count, UInt64(pointee.count)) else { throw Trap(.outOfBoundsTableAccess) }
+        if count > 0 { (pointee.elements + Int(destination)).update(repeating: value, count: Int(count)) }
+    }
+
+    /// `table.copy` of `count` entries from `source` (at `sourceIndex`) to `destination` in this table.
+    package func copy(to destination: UInt64, from source: UnsafeMutablePointer<TableState>, at sourceIndex: UInt64,
+                      count: UInt64) throws(Trap) {
+        guard VMBounds.contains(destination, count, UInt64(pointee.count)),
+              VMBounds.contains(sourceIndex, count, UInt64(source.pointee.count)) else {
+            throw Trap(.outOfBoundsTableAccess)
+        }
+        if count > 0 {
+            UnsafeMutableRawPointer(pointee.elements + Int(destination))
+                .copyMemory(from: source.pointee.elements + Int(sourceIndex), byteCount: Int(count) * 8)
+        }
+    }
+
+    /// `table.init`: `count` references of `segment` from `offset` to `destination`.
+    package func initialize(at destination: UInt64, from segment: UnsafeMutablePointer<ElementSegmentState>, offset: UInt64,
+                            count: UInt64) throws(Trap) {
+        guard VMBounds.contains(offset, count, UInt64(segment.pointee.count)),
+              VMBounds.contains(destination, count, UInt64(pointee.count)) else {
+            throw Trap(.outOfBoundsTableAccess)
+        }
+        if count > 0, let items = segment.pointee.items {
+            (pointee.elements + Int(destination)).update(from: items + Int(offset), count: Int(count))
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import CWasmVM
+
+extension VMBuiltins {
+    /// The builtins the runtime implements, as C-ABI functions with the
+    /// vmctx first, for the builtins table of each store. The GC, throw,
+    /// subtype and host-call slots stay null: the JIT's issue fills them
+    /// (they need the collector's roots, the unwinder and the host-call path).
+    package static var runtime: VMBuiltins {
+        VMBuiltins(
+            memoryGrow: { ctx, memory, delta in
+                ctx.pointee.memories[Int(memory)].grow(by: delta).map { Int64(bitPattern: $0) } ?? -1
+            },
+            memoryFill: { ctx, memory, destination, value, count in
+                trapCode { () throws(Trap) in
+                    try ctx.pointee.memories[Int(memory)].fill(at: destination, value: UInt8(truncatingIfNeeded: value), count: count)
+                }
+            },
+            memoryCopy: { ctx, destinationMemory, sourceMemory, destination, source, count in
+                trapCode { () throws(Trap) in
+                    let memories = ctx.pointee.memories
+                    try memories[Int(destinationMemory)].copy(to: destination, from: memories[Int(sourceMemory)], at: source, count: count)
+                }
+            },
+            memoryInit: { ctx, memory, data, destination, source, count in
+                trapCode { () throws(Trap) in
+                    try ctx.pointee.memories[Int(memory)].initialize(
+                        at: destination, from: ctx.pointee.datas + Int(data), offset: UInt64(source), count: UInt64(count))
+                }
+            },
+            dataDrop: { ctx, data in ctx.pointee.datas[Int(data)].count = 0 },
+            tableGet: { ctx, table, index, result in
+                trapCode { () throws(Trap) in result.pointee = try ctx.pointee.tables[Int(table)].element(at: index) }
+            },
+            tableSet: { ctx, table, index, value in
+                trapCode { () throws(Trap) in try ctx.pointee.tables[Int(table)].setElement(at: index, to: value) }
+            },
+            tableGrow: { ctx, table, delta, value in
+                ctx.pointee.tables[Int(table)].grow(by: delta, value: value).map { Int64(bitPattern: $0) } ?? -1
+            },
+            tableFill: { ctx, table, index, value, count in
+                trapCode { () throws(Trap) in try ctx.pointee.tables[Int(table)].fill(at: index, value: value, count: count) }
+            },
+            tableCopy: { ctx, destinationTable, sourceTable, destination, source, count in
+                trapCode { () throws(Trap) in
+                    let tables = ctx.pointee.tables
+                    try tables[Int(destinationTable)].copy(to: destination, from: tables[Int(sourceTable)], at: source, count: count)
+                }
+            },
+            tableInit: { ctx, table, element, destination, source, count in
+                trapCode { () throws(Trap) in
+                    try ctx.pointee.tables[Int(table)].initialize(
+                        at: destination, from: ctx.pointee.elements + Int(element), offset: UInt64(source), count: UInt64(count))
+                }
+            },
+            elemDrop: { ctx, element in ctx.pointee.elements[Int(element)].count = 0 },
+            gcAllocate: nil, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil, callHost: nil)
+    }
+}
+
+/// Runs a builtin's operation and returns its trap code (0: none), so that
+/// no Swift error crosses the C boundary.
+@inline(__always)
+private func trapCode(_ body: () throws(Trap) -> Void) -> Int32 {
+    do {
+        try body()
+        return VMTrapCode.none.rawValue
+    } catch {
+        return VMTrapCode(error.kind).rawValue
+    }
+}
