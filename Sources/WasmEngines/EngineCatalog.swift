@@ -17,7 +17,7 @@ import WasmRuntime
 public enum EngineCatalog {
     /// The engines CI gates on the official suites, in the order reports
     /// show them (each has baselines in testsuite/baselines/).
-    public static let gated = ["interpreter"]
+    public static let gated = ["interpreter", "serve"]
 
     /// Every name `EngineSpec.parse` takes, for help texts.
     public static let names = ["interpreter", "interp", "serve", "wasmtime", "wasmtime:cranelift", "wasmtime:winch", "process:COMMAND"]

@@ -5,15 +5,21 @@ import WasmSyntax
 import WasmText
 import WasmValidation
 
-/// Reads a module file: binary (`\0asm`) as is, text (.wat) through the text
-/// front end and the encoder, so that every path to execution starts from bytes.
+/// Reads a module file, so that every path to execution starts from bytes:
+/// a `.wasm` file is always binary (an empty or truncated one is then a
+/// malformed module, "unexpected end", never an empty text module); a
+/// `.wat` or `.wast` file is always text, through the text front end and
+/// the encoder; any other name is binary when it starts with `\0asm`.
 func loadModuleBytes(_ path: String) throws -> [UInt8] {
     guard let data = FileManager.default.contents(atPath: path) else {
         printError("\(path): cannot read file")
         throw ExitStatus.usage
     }
     let bytes = [UInt8](data)
-    if bytes.starts(with: [0x00, 0x61, 0x73, 0x6D]) { return bytes }
+    let suffix = (path as NSString).pathExtension.lowercased()
+    if suffix == "wasm" || (suffix != "wat" && suffix != "wast" && bytes.starts(with: [0x00, 0x61, 0x73, 0x6D])) {
+        return bytes
+    }
     guard let text = String(bytes: bytes, encoding: .utf8) else {
         printError("\(path): neither a binary module nor UTF-8 text")
         throw ExitStatus.usage
