@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The differential fuzzer's self-test and regression replay (issue 7), on a
+# The differential fuzzer's self-test and regression replay, on a
 # release build:
 #  1. every planted bug (`interp!FAULT`) is found by `wasmcheck fuzz` within
 #     60 s and its case reduces to a module under 300 bytes;

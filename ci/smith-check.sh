@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The generator's acceptance run (issue 6), in release mode:
+# The generator's acceptance run, in release mode:
 #  1. 100,000 modules from random seeds in swarm mode across all 2.0 and 3.0
 #     features: each passes our validator, decodes back from its encoding to
 #     the same AST, and (when wasm-tools is installed) passes

@@ -4,7 +4,7 @@ import WasmRuntime
 import WasmSyntax
 
 /// A planted bug, for proving that the differential fuzzer finds bugs
-/// (issue 7's self-test): an interpreter engine with one of these behaves
+/// (ci/fuzz.sh and PlantedFaultTests): an interpreter engine with one of these behaves
 /// like a miscompiling or misvalidating engine would. Only tests and the
 /// hidden `interp!FAULT` engine name use them.
 public enum InjectedFault: String, CaseIterable, Sendable {

@@ -1,7 +1,7 @@
 import WasmEngines
 import WasmSyntax
 
-/// When two engines' values count as the same (DESIGN.md, decision 6):
+/// When two engines' values count as the same (docs/architecture.md, decision 6):
 /// numbers bit for bit, except NaNs, which the spec lets differ within a
 /// class. A NaN is canonical (only the quiet bit of the payload set),
 /// arithmetic (quiet bit set, any payload) or neither (quiet bit clear: a

@@ -2,7 +2,7 @@ import WasmRuntime
 import WasmSyntax
 
 /// The interpreter tier: translates validated functions to a compact
-/// slot-based IR and runs it (DESIGN.md, decision 2).
+/// slot-based IR and runs it (docs/architecture.md, decision 2).
 ///
 ///     let engine = Engine(tier: Interpreter())
 public final class Interpreter: TierImplementation {

@@ -6,7 +6,7 @@ public struct EngineConfiguration: Sendable {
     /// The features modules may use; decoding and validation reject others.
     public var features: Features = .all
     /// Whether code consumes fuel: one unit per function entry and per loop
-    /// back-edge (DESIGN.md, decision 6). A store starts with `Store.fuel`
+    /// back-edge (docs/architecture.md, decision 6). A store starts with `Store.fuel`
     /// units; running out traps with `TrapKind.outOfFuel`.
     public var consumesFuel: Bool = false
     /// The maximum number of active WebAssembly frames; one more call traps

@@ -26,7 +26,7 @@ public final class Module: @unchecked Sendable {
             throw CompileError(.malformed, error.message, offset: error.offset)
         }
         // Module-level rules here; function bodies are validated by the tier
-        // while it translates them (one pass over the code, DESIGN.md decision 1).
+        // while it translates them (one pass over the code, docs/architecture.md, decision 1).
         let validation: ValidationContext
         do {
             validation = try ValidationContext(module: syntax, features: features)

@@ -1,6 +1,6 @@
 /// The kinds of traps. Every tier maps its failures to one of these, so that
 /// the spec runner and the differential fuzzer compare kinds, not strings
-/// (DESIGN.md, decision 7).
+/// (docs/architecture.md, decision 7).
 public enum TrapKind: Hashable, Sendable {
     case unreachable
     case integerDivideByZero

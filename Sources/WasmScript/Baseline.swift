@@ -1,4 +1,5 @@
 import Foundation
+import WasmEngines
 
 /// A stored conformance result of one engine on one suite
 /// (`testsuite/baselines/interpreter-wasm-2.0.json`): for every script, how
@@ -313,20 +314,5 @@ extension Baseline {
     }
 }
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20:
-            out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
-    }
-    return out + "\""
-}
+/// A JSON string literal (the one JSON writer, `WasmEngines.JSON`).
+func jsonString(_ s: String) -> String { JSON.string(s).compact }

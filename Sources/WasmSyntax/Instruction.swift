@@ -3,7 +3,7 @@
 /// This is the instruction *AST*, used by the text parser, the generator, the
 /// printer and the reducer. Execution never runs from it: validation and
 /// translation read function bodies as bytes in one streaming pass (see
-/// DESIGN.md, decision 1), and the binary reader yields these values one at
+/// docs/architecture.md, decision 1), and the binary reader yields these values one at
 /// a time without building arrays.
 ///
 /// Block structure is flat, as in the binary format: `block`, `loop`, `if`,

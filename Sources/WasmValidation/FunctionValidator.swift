@@ -5,7 +5,7 @@ import WasmSyntax
 /// "Validation Algorithm"): an operand stack of types, a control stack of
 /// frames, and an initialisation stack for non-defaultable locals.
 ///
-/// Function bodies are read once (DESIGN.md decision 1): the interpreter's
+/// Function bodies are read once (docs/architecture.md, decision 1): the interpreter's
 /// translator calls `validate` for each instruction as it reads it, and may
 /// query the state (`operandStack`, `controlStack`, `labelTypes(depth:)`)
 /// before passing the next one.

@@ -157,7 +157,7 @@ enum WastBinaryExtractor {
 }
 
 /// Where the official test suite is: `../shared` beside the checkout (see
-/// DESIGN.md), or the directory named by `WASMCHECK_TESTSUITE_ROOT` (the
+/// testsuite/fetch.sh), or the directory named by `WASMCHECK_TESTSUITE_ROOT` (the
 /// folder that holds `wasm-testsuite` and `wasm-testsuite-2.0`).
 enum TestSuiteLocation {
     static var root: URL {

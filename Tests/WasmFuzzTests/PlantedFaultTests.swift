@@ -4,7 +4,7 @@ import WasmGenerator
 import WasmEngines
 @testable import WasmFuzz
 
-/// The self-test of issue 7: with one planted bug, the fuzzer finds a
+/// The fuzzer's self-test (ci/fuzz.sh runs it too): with one planted bug, the fuzzer finds a
 /// divergence within 60 seconds, and the case reduces to a module under
 /// 300 bytes that still shows it.
 @Suite("The fuzzer finds planted bugs", .serialized)

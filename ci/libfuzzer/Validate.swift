@@ -1,5 +1,5 @@
 // libFuzzer entry point: decoding, validation and compilation by the
-// interpreter tier on arbitrary bytes (DESIGN.md decision 8: bad input
+// interpreter tier on arbitrary bytes (docs/architecture.md, decision 8: bad input
 // never brings the host down). Built by ci/libfuzzer.sh.
 import WasmFuzz
 

@@ -2,7 +2,7 @@
 #define CWASMINTERPRETER_H
 
 /*
- * The interpreter's hot loop, in C (DESIGN.md, decision 2 and "Performance").
+ * The interpreter's hot loop, in C (docs/architecture.md, decision 2 and "Performance").
  *
  * Swift cannot express computed goto or guaranteed tail calls, so a Swift
  * `while true { switch }` loop funnels every instruction through one

@@ -2,8 +2,8 @@
 #define CWASMVM_H
 
 /*
- * The raw runtime layout every tier runs on (DESIGN.md, decisions 4-6 and
- * "The JIT tiers"): the instance context ("vmctx") and the structs it
+ * The raw runtime layout every tier runs on (docs/architecture.md, decisions 4-6):
+ * the instance context ("vmctx") and the structs it
  * reaches, the per-store runtime state, and the builtins table.
  *
  * Each struct is described ONCE, by an X-macro field list
@@ -164,7 +164,7 @@ struct WVMBuiltins;
 
 /*
  * The state of one store that code of all its instances shares
- * (DESIGN.md, decisions 5 and 6).
+ * (docs/architecture.md, decisions 5 and 6).
  *   fuel:             read+write: one unit per function entry and loop
  *                     back-edge when the engine consumes fuel; code traps
  *                     with OutOfFuel when it would go below zero. The
@@ -234,7 +234,7 @@ typedef enum __attribute__((enum_extensibility(closed))) WVMTrapCode : int32_t {
  * element arrays. All slots are read-only for code.
  *
  * The slots marked "null for now" are declared so that the layout is
- * final; the JIT's issue fills them (they need the collector, the
+ * final; the JIT tier fills them (they need the collector, the
  * exception unwinder or the host-call path). The GC roots rule above
  * applies to every one of them: live references are spilled to `frame`
  * (the caller's frame on the value stack, scanned up to its top) first.

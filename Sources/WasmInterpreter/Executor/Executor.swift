@@ -4,7 +4,7 @@ import WasmSyntax
 
 /// Runs IR. The hot loop is C (`wc_execute` in `CWasmInterpreter`):
 /// computed-goto dispatch gives every handler its own indirect jump, which
-/// Swift cannot express (DESIGN.md, "Performance"). It runs the common
+/// Swift cannot express (docs/architecture.md, decision 2). It runs the common
 /// operations — moves, numerics, branches, memory 0, globals, calls between
 /// WebAssembly functions — and returns here for the rest (SIMD, GC,
 /// exceptions, tables, bulk memory, other memories, host calls, rare call

@@ -6,7 +6,7 @@ import WasmValidation
 /// Translates one function body to IR in a single pass: it reads each
 /// instruction with `InstructionReader`, validates it with
 /// `FunctionValidator`, and emits IR for it before reading the next
-/// (DESIGN.md, decision 1). Forward branches are patched when their
+/// (docs/architecture.md, decision 1). Forward branches are patched when their
 /// targets are reached.
 ///
 /// The operand stack is *virtual*: every entry has a home slot at its static

@@ -1,7 +1,7 @@
 import CWasmVM
 import WasmSyntax
 
-// The raw layout that execution tiers run on (DESIGN.md, decisions 4-6): C
+// The raw layout that execution tiers run on (docs/architecture.md, decisions 4-6): C
 // structs defined once in CWasmVM.h (where each field says what compiled
 // code may read or write), in unsafe memory, reached through pointers, so
 // that the hot paths of a tier touch no reference counts, existentials or

@@ -3,7 +3,7 @@ import CWasmVM
 extension VMBuiltins {
     /// The builtins the runtime implements, as C-ABI functions with the
     /// vmctx first, for the builtins table of each store. The GC, throw,
-    /// subtype and host-call slots stay null: the JIT's issue fills them
+    /// subtype and host-call slots stay null until the JIT tier fills them
     /// (they need the collector's roots, the unwinder and the host-call path).
     package static var runtime: VMBuiltins {
         VMBuiltins(
