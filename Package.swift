@@ -51,6 +51,8 @@ let package = Package(
         .testTarget(name: "WasmValidationTests", dependencies: ["WasmValidation", "WasmText"]),
         .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "CWasmVM", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
+        /// WebAssembly semantics, run on every in-process tier (TestTier.swift).
+        .testTarget(name: "WasmExecutionTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript", "WasmEngines"]),
         .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmEngines", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),

@@ -2,8 +2,8 @@ import Testing
 import WasmRuntime
 
 @Suite struct MemoryAccessTests {
-    @Test func loadsAndStoresOfEveryWidth() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func loadsAndStoresOfEveryWidth(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (memory 1)
           (data (i32.const 16) "\\01\\02\\03\\04\\05\\06\\07\\88")
@@ -27,8 +27,8 @@ import WasmRuntime
         #expect(try instance.call("f64.roundtrip", [.f64(0x7FF4_0000_0000_0001)]) == [.f64(0x7FF4_0000_0000_0001)])
     }
 
-    @Test func accessesAreBoundsChecked() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func accessesAreBoundsChecked(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (memory 1)
           (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
@@ -44,8 +44,8 @@ import WasmRuntime
         _ = try instance.call("store", [i32(65528)])
     }
 
-    @Test func growAndSize() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func growAndSize(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (memory 1 3)
           (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
@@ -63,8 +63,8 @@ import WasmRuntime
         #expect(try instance.call("grow", [i32(0)]) == [i32(3)])
     }
 
-    @Test func memory64AndMultipleMemories() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func memory64AndMultipleMemories(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (memory $a i64 1)
           (memory $b 1)

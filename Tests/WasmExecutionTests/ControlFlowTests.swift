@@ -2,8 +2,8 @@ import Testing
 import WasmRuntime
 
 @Suite struct ControlFlowTests {
-    @Test func multiValueBlocksAndBranches() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func multiValueBlocksAndBranches(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "swap") (param i32 i32) (result i32 i32)
             (local.get 1) (local.get 0))
@@ -29,8 +29,8 @@ import WasmRuntime
         #expect(try instance.call("if", [i32(0)]) == [i32(3), i32(4)])
     }
 
-    @Test func loopsCarryParameters() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func loopsCarryParameters(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           ;; sum 1..n with the running values carried as loop parameters
           (func (export "sum") (param i32) (result i32)
@@ -53,8 +53,8 @@ import WasmRuntime
         #expect(try instance.call("count", [i32(1000)]) == [i32(1000)])
     }
 
-    @Test func brTableWithValues() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func brTableWithValues(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "table") (param i32) (result i32)
             (block (result i32)
@@ -79,10 +79,10 @@ import WasmRuntime
         #expect(try instance.call("loop", [i32(5)]) == [i32(5)])
     }
 
-    @Test func operandsReadLocalsBeforeTheyChange() throws {
+    @Test(arguments: TestTier.allCases) func operandsReadLocalsBeforeTheyChange(tier: TestTier) throws {
         // `local.get` is translated lazily; later writes must not leak into
         // values already on the stack.
-        let instance = try instantiate("""
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "tee") (param i32) (result i32)
             (local.get 0) (local.tee 0 (i32.const 5)) (i32.sub))
@@ -108,8 +108,8 @@ import WasmRuntime
         #expect(try instance.call("return", [i32(1), i32(2)]) == [i32(2), i32(1)])
     }
 
-    @Test func unreachableTrapsAndDeadCodeIsSkipped() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func unreachableTrapsAndDeadCodeIsSkipped(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "trap") (unreachable))
           (func (export "dead") (result i32)

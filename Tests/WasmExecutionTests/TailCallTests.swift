@@ -4,12 +4,12 @@ import WasmRuntime
 /// `return_call*` (WebAssembly 3.0): the callee replaces the caller's
 /// frame, so tail recursion runs in constant stack.
 @Suite struct TailCallTests {
-    let instance: Instance
-
-    init() throws {
+    /// A call depth limit far below the recursion depth: only tail calls
+    /// get through.
+    static func instantiate(on tier: TestTier) throws -> Instance {
         var configuration = EngineConfiguration()
         configuration.maxCallDepth = 50
-        instance = try instantiate("""
+        return try WasmExecutionTests.instantiate(on: tier, """
         (module
           (type $ii (func (param i64 i64) (result i64)))
           (table funcref (elem $sum))
@@ -32,26 +32,29 @@ import WasmRuntime
         """, configuration: configuration)
     }
 
-    @Test func tailRecursionRunsInConstantStack() throws {
+    @Test(arguments: TestTier.allCases) func tailRecursionRunsInConstantStack(tier: TestTier) throws {
+        let instance = try Self.instantiate(on: tier)
         #expect(try instance.call("sum", [.i64(100_000), .i64(0)]) == [.i64(5_000_050_000)])
         #expect(try instance.call("indirect", [.i64(1000), .i64(0)]) == [.i64(500_500)])
         #expect(try instance.call("ref", [.i64(10)]) == [.i64(55)])
     }
 
-    @Test func argumentsArePermutedInPlace() throws {
+    @Test(arguments: TestTier.allCases) func argumentsArePermutedInPlace(tier: TestTier) throws {
+        let instance = try Self.instantiate(on: tier)
         #expect(try instance.call("swap", [i32(1), i32(10), i32(3)]) == [i32(-7)])
         #expect(try instance.call("swap", [i32(2), i32(10), i32(3)]) == [i32(7)])
     }
 
-    @Test func nullReferencesTrap() throws {
+    @Test(arguments: TestTier.allCases) func nullReferencesTrap(tier: TestTier) throws {
+        let instance = try Self.instantiate(on: tier)
         #expect(instance.trap("null") == .nullFunctionReference)
     }
 }
 
 /// Typed function references (WebAssembly 3.0).
 @Suite struct FunctionReferenceTests {
-    @Test func callRefAndNullChecks() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func callRefAndNullChecks(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (type $f (func (param i32) (result i32)))
           (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))

@@ -6,10 +6,8 @@ import WasmSyntax
 /// values in locals, globals, blocks, calls, memory) rather than the lane
 /// arithmetic, which `VectorOps` tests cover.
 @Suite struct SimdExecutionTests {
-    let instance: Instance
-
-    init() throws {
-        instance = try instantiate("""
+    /// The module every test of the suite instantiates on its tier.
+    static let module = """
         (module
           (memory 1)
           (global $g (mut v128) (v128.const i32x4 1 2 3 4))
@@ -33,21 +31,22 @@ import WasmSyntax
           (func (export "load_splat") (result v128) (i32.store8 (i32.const 9) (i32.const 0xAB)) (v128.load8_splat (i32.const 9)))
           (func (export "oob") (v128.store (i32.const 65521) (v128.const i64x2 0 0)))
         )
-        """)
-    }
+        """
 
     func v(_ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) -> Value {
         .v128(V128(lo: UInt64(a) | UInt64(b) << 32, hi: UInt64(c) | UInt64(d) << 32))
     }
 
-    @Test func valuesFlowThroughCallsGlobalsAndBlocks() throws {
+    @Test(arguments: TestTier.allCases) func valuesFlowThroughCallsGlobalsAndBlocks(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("add", [v(1, 2, 3, 4), v(10, 20, 30, 40)]) == [v(11, 22, 33, 44)])
         #expect(try instance.call("global", [v(2, 2, 2, 2)]) == [v(2, 4, 6, 8)])
         #expect(try instance.call("select", [v(1, 1, 1, 1), v(2, 2, 2, 2), i32(0)]) == [v(2, 2, 2, 2)])
         #expect(try instance.call("select", [v(1, 1, 1, 1), v(2, 2, 2, 2), i32(1)]) == [v(1, 1, 1, 1)])
     }
 
-    @Test func lanesShufflesAndTests() throws {
+    @Test(arguments: TestTier.allCases) func lanesShufflesAndTests(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("lanes", [v(1, 2, 3, 4), i32(99)]) == [i32(99)])
         #expect(try instance.call("shuffle", [v(1, 2, 3, 4), v(5, 6, 7, 8)]) == [v(5, 1, 6, 2)])
         #expect(try instance.call("bitmask", [v(0x8000_0000, 0, 0x80, 0)]) == [.i32(0x0108)])
@@ -56,7 +55,8 @@ import WasmSyntax
         #expect(try instance.call("bitselect", [v(~0, ~0, ~0, ~0), v(0, 0, 0, 0), v(0xFF, 0, 0, 1)]) == [v(0xFF, 0, 0, 1)])
     }
 
-    @Test func memoryAccesses() throws {
+    @Test(arguments: TestTier.allCases) func memoryAccesses(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         // Lane 1 is replaced by the 32 bits at address 3, which hold lane 0.
         #expect(try instance.call("memory", [v(1, 2, 3, 4)]) == [v(1, 1, 3, 4)])
         #expect(try instance.call("load_splat") == [.v128(V128(lo: 0xABAB_ABAB_ABAB_ABAB, hi: 0xABAB_ABAB_ABAB_ABAB))])

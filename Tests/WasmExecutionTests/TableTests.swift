@@ -2,10 +2,8 @@ import Testing
 import WasmRuntime
 
 @Suite struct TableTests {
-    let instance: Instance
-
-    init() throws {
-        instance = try instantiate("""
+    /// The module every test of the suite instantiates on its tier.
+    static let module = """
         (module
           (table $t 2 5 funcref)
           (table $e 3 externref)
@@ -23,10 +21,10 @@ import WasmRuntime
           (func (export "set_extern") (param i32 externref) (table.set $e (local.get 0) (local.get 1)))
           (func (export "get_extern") (param i32) (result externref) (table.get $e (local.get 0)))
         )
-        """)
-    }
+        """
 
-    @Test func initCopyFillAndGet() throws {
+    @Test(arguments: TestTier.allCases) func initCopyFillAndGet(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("is_null", [i32(0)]) == [i32(1)])
         _ = try instance.call("init", [i32(0), i32(0), i32(2)])
         #expect(try instance.call("call", [i32(0)]) == [i32(1)])
@@ -41,7 +39,8 @@ import WasmRuntime
         #expect(instance.trap("init", [i32(0), i32(0), i32(1)]) == .outOfBoundsTableAccess)
     }
 
-    @Test func growRespectsTheMaximum() throws {
+    @Test(arguments: TestTier.allCases) func growRespectsTheMaximum(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("grow", [i32(2)]) == [i32(2)])
         #expect(try instance.call("size") == [i32(4)])
         #expect(try instance.call("call", [i32(3)]) == [i32(1)])
@@ -49,7 +48,8 @@ import WasmRuntime
         #expect(try instance.call("grow", [i32(1)]) == [i32(4)])
     }
 
-    @Test func externReferencesRoundTrip() throws {
+    @Test(arguments: TestTier.allCases) func externReferencesRoundTrip(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         _ = try instance.call("set_extern", [i32(2), .ref(.extern(42))])
         #expect(try instance.call("get_extern", [i32(2)]) == [.ref(.extern(42))])
         #expect(try instance.call("get_extern", [i32(0)]) == [.ref(.null(.extern))])

@@ -4,8 +4,8 @@ import WasmRuntime
 /// Exception handling (WebAssembly 3.0 `try_table`, and the legacy
 /// `try`/`catch`/`delegate`/`rethrow`).
 @Suite struct ExceptionHandlingTests {
-    @Test func tryTableCatchesByTagAcrossCalls() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func tryTableCatchesByTagAcrossCalls(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (tag $e (param i32))
           (tag $f)
@@ -43,8 +43,8 @@ import WasmRuntime
         #expect(instance.trap("null") == .nullExceptionReference)
     }
 
-    @Test func trapsAreNotCaught() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func trapsAreNotCaught(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "trap") (result i32)
             (block $h (try_table (catch_all $h) (unreachable)))
@@ -53,8 +53,8 @@ import WasmRuntime
         #expect(instance.trap("trap") == .unreachable)
     }
 
-    @Test func legacyTryCatchRethrowAndDelegate() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func legacyTryCatchRethrowAndDelegate(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (tag $e (param i32))
           (func (export "catch") (param i32) (result i32)

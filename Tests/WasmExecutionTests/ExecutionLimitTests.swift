@@ -15,10 +15,10 @@ import WasmRuntime
     )
     """
 
-    @Test func callDepthIsLimitedInFrames() throws {
+    @Test(arguments: TestTier.allCases) func callDepthIsLimitedInFrames(tier: TestTier) throws {
         var configuration = EngineConfiguration()
         configuration.maxCallDepth = 100
-        let instance = try instantiate(Self.recursion, configuration: configuration)
+        let instance = try instantiate(on: tier, Self.recursion, configuration: configuration)
         #expect(try instance.call("down", [i32(99)]) == [i32(99)])
         #expect(instance.trap("down", [i32(100)]) == .callStackExhausted)
         #expect(instance.trap("forever") == .callStackExhausted)
@@ -26,18 +26,18 @@ import WasmRuntime
         #expect(try instance.call("down", [i32(50)]) == [i32(50)])
     }
 
-    @Test func valueStackExhaustionIsACallStackTrap() throws {
+    @Test(arguments: TestTier.allCases) func valueStackExhaustionIsACallStackTrap(tier: TestTier) throws {
         var configuration = EngineConfiguration()
         configuration.valueStackSlots = 4096
-        let instance = try instantiate(Self.recursion, configuration: configuration)
+        let instance = try instantiate(on: tier, Self.recursion, configuration: configuration)
         #expect(instance.trap("forever") == .callStackExhausted)
         #expect(instance.trap("down", [i32(10_000)]) == .callStackExhausted)
     }
 
-    @Test func fuelCountsFunctionEntriesAndLoopBackEdges() throws {
+    @Test(arguments: TestTier.allCases) func fuelCountsFunctionEntriesAndLoopBackEdges(tier: TestTier) throws {
         var configuration = EngineConfiguration()
         configuration.consumesFuel = true
-        let instance = try instantiate(Self.recursion, configuration: configuration)
+        let instance = try instantiate(on: tier, Self.recursion, configuration: configuration)
         let store = instance.store
         // down(n) enters n + 1 functions.
         store.fuel = 11

@@ -3,10 +3,8 @@ import WasmRuntime
 
 /// Structs, arrays, i31 and casts (WebAssembly 3.0 GC).
 @Suite struct GarbageCollectedTypesTests {
-    let instance: Instance
-
-    init() throws {
-        instance = try instantiate("""
+    /// The module every test of the suite instantiates on its tier.
+    static let module = """
         (module
           (type $point (sub (struct (field $x (mut i32)) (field $y i8) (field $v v128))))
           (type $point3 (sub $point (struct (field (mut i32)) (field i8) (field v128) (field f64))))
@@ -65,17 +63,18 @@ import WasmRuntime
               (return (i32.const -1)))
             (i31.get_u))
         )
-        """)
-    }
+        """
 
-    @Test func structFieldsPackAndWiden() throws {
+    @Test(arguments: TestTier.allCases) func structFieldsPackAndWiden(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("struct", [i32(41)]) == [i32(42 + 0xFF)])
         #expect(try instance.call("packed_signed") == [i32(-1)])
         #expect(try instance.call("v128_field") == [i64(8)])
         #expect(instance.trap("null_struct") == .nullStructureReference)
     }
 
-    @Test func arraysFromDataCopiesAndBounds() throws {
+    @Test(arguments: TestTier.allCases) func arraysFromDataCopiesAndBounds(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         // [10, 10, 2, 0xff] after the set and the overlapping copy.
         #expect(try instance.call("array", [i32(1)]) == [i32(10 + 4)])
         #expect(try instance.call("array", [i32(2)]) == [i32(2 + 4)])
@@ -86,13 +85,15 @@ import WasmRuntime
         #expect(instance.trap("data_oob") == .outOfBoundsMemoryAccess)
     }
 
-    @Test func i31AndEquality() throws {
+    @Test(arguments: TestTier.allCases) func i31AndEquality(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("i31", [i32(-1)]) == [i32(-1), .i32(0x7FFF_FFFF)])
         #expect(try instance.call("i31", [.i32(0x4000_0000)]) == [i32(-0x4000_0000), .i32(0x4000_0000)])
         #expect(try instance.call("eq") == [i32(1)])
     }
 
-    @Test func castsFollowDeclaredSubtyping() throws {
+    @Test(arguments: TestTier.allCases) func castsFollowDeclaredSubtyping(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("test", [i32(1)]) == [i32(1)])
         #expect(try instance.call("test", [i32(0)]) == [i32(3)])
         #expect(try instance.call("cast", [i32(0)]) == [i32(0)])

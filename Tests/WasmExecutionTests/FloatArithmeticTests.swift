@@ -2,10 +2,8 @@ import Testing
 import WasmRuntime
 
 @Suite struct FloatArithmeticTests {
-    let instance: Instance
-
-    init() throws {
-        instance = try instantiate("""
+    /// The module every test of the suite instantiates on its tier.
+    static let module = """
         (module
           (func (export "f32.neg") (param f32) (result f32) (f32.neg (local.get 0)))
           (func (export "f32.abs") (param f32) (result f32) (f32.abs (local.get 0)))
@@ -19,10 +17,10 @@ import WasmRuntime
           (func (export "f32.ne") (param f32 f32) (result i32) (f32.ne (local.get 0) (local.get 1)))
           (func (export "f32.const.nan") (result f32) (f32.const nan:0x200001))
         )
-        """)
-    }
+        """
 
-    @Test func signOperationsKeepNaNPayloads() throws {
+    @Test(arguments: TestTier.allCases) func signOperationsKeepNaNPayloads(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         let nan: UInt32 = 0x7FA0_0001 // a signalling NaN: arithmetic would quiet it
         #expect(try instance.call("f32.neg", [.f32(nan)]) == [.f32(0xFFA0_0001)])
         #expect(try instance.call("f32.abs", [.f32(0xFFA0_0001)]) == [.f32(nan)])
@@ -30,7 +28,8 @@ import WasmRuntime
         #expect(try instance.call("f32.const.nan") == [.f32(0x7FA0_0001)])
     }
 
-    @Test func minAndMaxFollowWasmRules() throws {
+    @Test(arguments: TestTier.allCases) func minAndMaxFollowWasmRules(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("f32.min", [f32(0), f32(-0.0)]) == [f32(-0.0)])
         #expect(try instance.call("f64.max", [f64(-0.0), f64(0)]) == [f64(0)])
         let r = try instance.call("f32.min", [f32(1), f32(.nan)])
@@ -38,14 +37,16 @@ import WasmRuntime
         #expect(Float(bitPattern: bits).isNaN)
     }
 
-    @Test func roundingAndArithmetic() throws {
+    @Test(arguments: TestTier.allCases) func roundingAndArithmetic(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("f32.nearest", [f32(2.5)]) == [f32(2)])
         #expect(try instance.call("f32.nearest", [f32(-0.5)]) == [f32(-0.0)])
         #expect(try instance.call("f64.sqrt", [f64(2)]) == [f64(2.0.squareRoot())])
         #expect(try instance.call("f32.add", [f32(0.1), f32(0.2)]) == [f32(Float(0.1) + Float(0.2))])
     }
 
-    @Test func comparisonsWithNaN() throws {
+    @Test(arguments: TestTier.allCases) func comparisonsWithNaN(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, Self.module)
         #expect(try instance.call("f64.lt", [f64(1), f64(2)]) == [i32(1)])
         #expect(try instance.call("f64.lt", [f64(.nan), f64(2)]) == [i32(0)])
         #expect(try instance.call("f32.ne", [f32(.nan), f32(.nan)]) == [i32(1)])

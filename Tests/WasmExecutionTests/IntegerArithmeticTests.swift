@@ -2,8 +2,8 @@ import Testing
 import WasmRuntime
 
 @Suite struct IntegerArithmeticTests {
-    @Test func addsLocalsAndConstants() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func addsLocalsAndConstants(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "add") (param i32 i32) (result i32) (i32.add (local.get 0) (local.get 1)))
           (func (export "addImm") (param i32) (result i32) (i32.add (local.get 0) (i32.const 7)))
@@ -21,8 +21,8 @@ import WasmRuntime
         #expect(try instance.call("ltConstLeft", [i32(7)]) == [i32(0)])
     }
 
-    @Test func divisionTraps() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func divisionTraps(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "div_s") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
           (func (export "rem_s") (param i32 i32) (result i32) (i32.rem_s (local.get 0) (local.get 1)))
@@ -38,8 +38,8 @@ import WasmRuntime
         #expect(instance.trap("div_u64", [i64(1), i64(0)]) == .integerDivideByZero)
     }
 
-    @Test func shiftsAndRotatesMaskTheirCount() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func shiftsAndRotatesMaskTheirCount(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "shl") (param i32 i32) (result i32) (i32.shl (local.get 0) (local.get 1)))
           (func (export "rotl") (param i32 i32) (result i32) (i32.rotl (local.get 0) (local.get 1)))
@@ -54,8 +54,8 @@ import WasmRuntime
         #expect(try instance.call("shr_s_imm", [i32(-8)]) == [i32(-4)])
     }
 
-    @Test func bitCounts() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func bitCounts(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func (export "clz") (param i32) (result i32) (i32.clz (local.get 0)))
           (func (export "ctz64") (param i64) (result i64) (i64.ctz (local.get 0)))

@@ -2,8 +2,8 @@ import Testing
 import WasmRuntime
 
 @Suite struct ReferenceTests {
-    @Test func functionReferencesAreComparableValues() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func functionReferencesAreComparableValues(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func $f (export "f") (result i32) (i32.const 9))
           (func (export "ref") (result funcref) (ref.func $f))

@@ -6,8 +6,8 @@ import WasmSyntax
 import WasmText
 
 @Suite struct CallTests {
-    @Test func directAndRecursiveCalls() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func directAndRecursiveCalls(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (func $fac (export "fac") (param i64) (result i64)
             (if (result i64) (i64.eqz (local.get 0))
@@ -26,8 +26,8 @@ import WasmText
         #expect(try instance.call("many") == [f64(10.5)])
     }
 
-    @Test func indirectCallsCheckTheirTarget() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func indirectCallsCheckTheirTarget(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module
           (type $ii (func (param i32) (result i32)))
           (type $v (func))
@@ -46,8 +46,8 @@ import WasmText
         #expect(instance.trap("call", [i32(-1), i32(0)]) == .undefinedElement)
     }
 
-    @Test func hostFunctionsAreCalledWithArgumentsAndResults() throws {
-        let module = try compile("""
+    @Test(arguments: TestTier.allCases) func hostFunctionsAreCalledWithArgumentsAndResults(tier: TestTier) throws {
+        let module = try compile(on: tier, """
         (module
           (import "host" "add" (func $add (param i32 i64) (result i64)))
           (func (export "run") (param i32) (result i64)
@@ -65,8 +65,8 @@ import WasmText
         #expect(try instance.call("run", [i32(1)]) == [i64(202)])
     }
 
-    @Test func hostFunctionsCanCallBackIntoWebAssembly() throws {
-        let module = try compile("""
+    @Test(arguments: TestTier.allCases) func hostFunctionsCanCallBackIntoWebAssembly(tier: TestTier) throws {
+        let module = try compile(on: tier, """
         (module
           (import "host" "again" (func $again (param i32) (result i32)))
           (func (export "down") (param i32) (result i32)
@@ -88,8 +88,8 @@ import WasmText
         #expect(try instance.call("down", [i32(50)]) == [i32(50)])
     }
 
-    @Test func hostTrapsPropagateAndLeaveTheStoreUsable() throws {
-        let module = try compile("""
+    @Test(arguments: TestTier.allCases) func hostTrapsPropagateAndLeaveTheStoreUsable(tier: TestTier) throws {
+        let module = try compile(on: tier, """
         (module
           (import "host" "fail" (func $fail))
           (func (export "run") (param i32) (result i32)
@@ -107,8 +107,8 @@ import WasmText
         #expect(try instance.call("run", [i32(0)]) == [i32(7)])
     }
 
-    @Test func argumentsAreCheckedAgainstTheType() throws {
-        let instance = try instantiate("""
+    @Test(arguments: TestTier.allCases) func argumentsAreCheckedAgainstTheType(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
         (module (func (export "f") (param i32) (result i32) (local.get 0)))
         """)
         #expect(instance.trap("f", []) == .typeMismatch)
