@@ -1,4 +1,5 @@
 import WasmEngines
+import WasmGenerator
 import WasmSyntax
 
 /// Call arguments derived from a case's seed and the export's name: a
@@ -6,23 +7,17 @@ import WasmSyntax
 /// wrong (zero, ±1, extremes, sizes and ends of memory pages, NaNs, signed
 /// zeros) over uniform ones.
 struct ArgumentSource {
-    private var state: UInt64
+    private var random: SplitMix64
 
     init(seed: UInt64, export name: String) {
         var h = ContentHash()
         h.update(Array(name.utf8))
-        state = seed ^ h.value
+        random = SplitMix64(seed: seed ^ h.value)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { random.next() }
 
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    mutating func below(_ n: Int) -> Int { random.below(n) }
 
     static let interestingI64: [UInt64] = {
         var values: [UInt64] = [0, 1, 2, 7, 8, 16, 31, 32, 63, 64, 255, 256, 0x7FFF, 0x8000, 0xFFFF,

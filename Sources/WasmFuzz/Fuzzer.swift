@@ -174,7 +174,7 @@ public final class Fuzzer: @unchecked Sendable {
             lock.unlock()
 
             let input = parent.map { Mutator.mutate($0, splice: other, maxLength: options.maxInputLength, &random) }
-                ?? Mutator.random(maxLength: options.maxInputLength, &random)
+                ?? random.bytes(maxLength: options.maxInputLength)
             let fuzzCase = generator.makeCase(input)
             let report = oracle.run(fuzzCase)
             record(report, fuzzCase: fuzzCase, input: input, engines: engines.map(\.name), generator: generator.config)
@@ -261,34 +261,9 @@ public final class Fuzzer: @unchecked Sendable {
     }
 }
 
-/// SplitMix64, so that a base seed replays a run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
-}
-
 /// libFuzzer-style input mutations: the generator reads its decisions
 /// from the input, so small byte changes make related modules.
 enum Mutator {
-    static func random(maxLength: Int, _ r: inout SplitMix64) -> [UInt8] {
-        let length = r.below(maxLength + 1)
-        var bytes = [UInt8](repeating: 0, count: length)
-        var word: UInt64 = 0
-        for i in 0..<length {
-            if i % 8 == 0 { word = r.next() }
-            bytes[i] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(i % 8)))
-        }
-        return bytes
-    }
-
     static func mutate(_ input: [UInt8], splice other: [UInt8]?, maxLength: Int, _ r: inout SplitMix64) -> [UInt8] {
         var bytes = input
         for _ in 0..<(1 + r.below(4)) {

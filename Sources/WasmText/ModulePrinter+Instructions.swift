@@ -11,9 +11,9 @@ extension ModulePrinter {
                 // A hostile count must not make the printer allocate; a run
                 // that large cannot come from text anyway.
                 if run.count > 10_000 {
-                    header += " (; \(run.count) × ;) " + valueType(run.type)
+                    header += " (; \(run.count) × ;) " + run.type.textName
                 } else {
-                    for _ in 0..<run.count { header += " " + valueType(run.type) }
+                    for _ in 0..<run.count { header += " " + run.type.textName }
                 }
             }
             header += ")"
@@ -175,22 +175,22 @@ extension ModulePrinter {
             let words = [v.lo & 0xFFFF_FFFF, v.lo >> 32, v.hi & 0xFFFF_FFFF, v.hi >> 32]
             return "i32x4 " + words.map { "0x" + String($0, radix: 16) }.joined(separator: " ")
         case .valueTypes(let types):
-            return "(result" + types.map { " " + valueType($0) }.joined() + ")"
+            return "(result" + types.map { " " + $0.textName }.joined() + ")"
         case .heapType(let h):
             switch op {
-            case .refTest, .refCast: return refType(RefType(nullable: false, heapType: h))
-            case .refTestNull, .refCastNull: return refType(RefType(nullable: true, heapType: h))
-            default: return heapType(h)
+            case .refTest, .refCast: return RefType(nullable: false, heapType: h).textName
+            case .refTestNull, .refCastNull: return RefType(nullable: true, heapType: h).textName
+            default: return h.textName
             }
         case .brOnCast(let label, let from, let to):
-            return "\(label) \(refType(from)) \(refType(to))"
+            return "\(label) \(from.textName) \(to.textName)"
         }
     }
 
     private func blockType(_ bt: BlockType) -> String {
         switch bt {
         case .empty: return ""
-        case .value(let t): return "(result \(valueType(t)))"
+        case .value(let t): return "(result \(t.textName))"
         case .typeIndex(let i): return "(type \(i))"
         }
     }

@@ -135,9 +135,9 @@ struct ModulePrinter {
         case .functions(let functions) where e.type == RefType(nullable: false, heapType: .func):
             s += " func" + functions.map { " \($0)" }.joined()
         case .functions(let functions):
-            s += " " + refType(e.type) + functions.map { " (item ref.func \($0))" }.joined()
+            s += " " + e.type.textName + functions.map { " (item ref.func \($0))" }.joined()
         case .expressions(let expressions):
-            s += " " + refType(e.type) + expressions.map { " (item \(instructionList($0)))" }.joined()
+            s += " " + e.type.textName + expressions.map { " (item \(instructionList($0)))" }.joined()
         }
         return s + ")"
     }
@@ -163,8 +163,8 @@ struct ModulePrinter {
 
     func signature(_ f: FuncType) -> String {
         var s = ""
-        if !f.params.isEmpty { s += " (param" + f.params.map { " " + valueType($0) }.joined() + ")" }
-        if !f.results.isEmpty { s += " (result" + f.results.map { " " + valueType($0) }.joined() + ")" }
+        if !f.params.isEmpty { s += " (param" + f.params.map { " " + $0.textName }.joined() + ")" }
+        if !f.results.isEmpty { s += " (result" + f.results.map { " " + $0.textName }.joined() + ")" }
         return s
     }
 
@@ -173,40 +173,9 @@ struct ModulePrinter {
         switch f.storage {
         case .i8: storage = "i8"
         case .i16: storage = "i16"
-        case .value(let v): storage = valueType(v)
+        case .value(let v): storage = v.textName
         }
         return f.mutable ? "(mut \(storage))" : storage
-    }
-
-    func valueType(_ t: ValueType) -> String {
-        switch t {
-        case .i32: return "i32"
-        case .i64: return "i64"
-        case .f32: return "f32"
-        case .f64: return "f64"
-        case .v128: return "v128"
-        case .ref(let r): return refType(r)
-        }
-    }
-
-    func refType(_ r: RefType) -> String {
-        if r.nullable, case .abstract(let a) = r.heapType {
-            switch a {
-            case .none: return "nullref"
-            case .nofunc: return "nullfuncref"
-            case .noextern: return "nullexternref"
-            case .noexn: return "nullexnref"
-            default: return a.name + "ref"
-            }
-        }
-        return "(ref" + (r.nullable ? " null " : " ") + heapType(r.heapType) + ")"
-    }
-
-    func heapType(_ h: HeapType) -> String {
-        switch h {
-        case .abstract(let a): return a.name
-        case .concrete(let i): return "\(i)"
-        }
     }
 
     func limits(_ l: Limits) -> String {
@@ -216,7 +185,7 @@ struct ModulePrinter {
     }
 
     func tableType(_ t: TableType) -> String {
-        limits(t.limits) + " " + refType(t.elementType)
+        limits(t.limits) + " " + t.elementType.textName
     }
 
     func memoryType(_ m: MemoryType) -> String {
@@ -227,7 +196,7 @@ struct ModulePrinter {
     }
 
     func globalType(_ g: GlobalType) -> String {
-        g.mutable ? "(mut \(valueType(g.valueType)))" : valueType(g.valueType)
+        g.mutable ? "(mut \(g.valueType.textName))" : g.valueType.textName
     }
 
     // MARK: - Strings

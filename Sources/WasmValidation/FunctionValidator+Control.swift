@@ -227,7 +227,7 @@ extension FunctionValidator {
             guard tableIndex < context.tables.count else { throw .unknown("table", tableIndex, offset: offset) }
             let table = context.tables[Int(tableIndex)]
             guard context.isSubtype(table.elementType, of: .funcref) else {
-                throw .typeMismatch("instruction requires table of function type but table has element type \(TypeNames.refType(table.elementType))", offset: offset)
+                throw .typeMismatch("instruction requires table of function type but table has element type \(table.elementType.textName)", offset: offset)
             }
             type = try functionType(typeIndex, offset: offset)
             try pop(table.limits.addressType.valueType, offset: offset)

@@ -46,7 +46,7 @@ extension FunctionValidator {
                 throw .typeMismatch("instruction requires numeric or vector type but stack has \(TypeNames.operand(shown))", offset: offset)
             }
             if case .known(let a) = t1, case .known(let b) = t2, a != b {
-                throw .typeMismatch("instruction requires [\(TypeNames.valueType(a)) \(TypeNames.valueType(a)) i32] but stack has [\(TypeNames.valueType(b)) \(TypeNames.valueType(a)) i32]", offset: offset)
+                throw .typeMismatch("instruction requires [\(a.textName) \(a.textName) i32] but stack has [\(b.textName) \(a.textName) i32]", offset: offset)
             }
             operandStack.append(t1 == .unknown ? t2 : t1)
         case .selectTyped:

@@ -173,7 +173,7 @@ extension FunctionValidator {
             let dstTable = try tableType(dst, offset: offset)
             let srcTable = try tableType(src, offset: offset)
             guard context.isSubtype(srcTable.elementType, of: dstTable.elementType) else {
-                throw .typeMismatch("source element type \(TypeNames.refType(srcTable.elementType)) does not match destination element type \(TypeNames.refType(dstTable.elementType))", offset: offset)
+                throw .typeMismatch("source element type \(srcTable.elementType.textName) does not match destination element type \(dstTable.elementType.textName)", offset: offset)
             }
             let dstType = dstTable.limits.addressType, srcType = srcTable.limits.addressType
             let count: ValueType = dstType == .i64 && srcType == .i64 ? .i64 : .i32
@@ -185,7 +185,7 @@ extension FunctionValidator {
             let table = try tableType(tableIndex, offset: offset)
             let segmentType = try elementType(elem, offset: offset)
             guard context.isSubtype(segmentType, of: table.elementType) else {
-                throw .typeMismatch("element segment's type \(TypeNames.refType(segmentType)) does not match table's element type \(TypeNames.refType(table.elementType))", offset: offset)
+                throw .typeMismatch("element segment's type \(segmentType.textName) does not match table's element type \(table.elementType.textName)", offset: offset)
             }
             try pop(.i32, offset: offset)
             try pop(.i32, offset: offset)

@@ -68,7 +68,7 @@ extension FunctionValidator {
             try context.checkRefType(from, offset: offset)
             try context.checkRefType(to, offset: offset)
             guard context.isSubtype(to, of: from) else {
-                throw .typeMismatch("cast target \(TypeNames.refType(to)) is not a subtype of \(TypeNames.refType(from))", offset: offset)
+                throw .typeMismatch("cast target \(to.textName) is not a subtype of \(from.textName)", offset: offset)
             }
             let types = try labelTypes(label, offset: offset)
             guard let last = types.last, case .ref(let labelRef) = last else {
@@ -78,7 +78,7 @@ extension FunctionValidator {
             let difference = RefType(nullable: from.nullable && !to.nullable, heapType: from.heapType)
             let (branched, remaining) = instruction.opcode == .brOnCast ? (to, difference) : (difference, to)
             guard context.isSubtype(branched, of: labelRef) else {
-                throw .typeMismatch("instruction requires type \(TypeNames.refType(branched)) but label has \(TypeNames.resultType(types))", offset: offset)
+                throw .typeMismatch("instruction requires type \(branched.textName) but label has \(TypeNames.resultType(types))", offset: offset)
             }
             try pop(.ref(from), offset: offset)
             let rest = Array(types.dropLast())
@@ -208,7 +208,7 @@ extension FunctionValidator {
             let t = try arrayField(x, offset: offset).storage.unpacked
             let segmentType = try elementType(e, offset: offset)
             guard context.isSubtype(.ref(segmentType), of: t) else {
-                throw .typeMismatch("element segment's type \(TypeNames.refType(segmentType)) does not match array's element type \(TypeNames.valueType(t))", offset: offset)
+                throw .typeMismatch("element segment's type \(segmentType.textName) does not match array's element type \(t.textName)", offset: offset)
             }
             try pop(.i32, offset: offset)
             try pop(.i32, offset: offset)
@@ -268,7 +268,7 @@ extension FunctionValidator {
             let f = try mutableArrayField(x, offset: offset)
             let segmentType = try elementType(e, offset: offset)
             guard context.isSubtype(.value(.ref(segmentType)), of: f.storage) else {
-                throw .typeMismatch("element segment's type \(TypeNames.refType(segmentType)) does not match array's element type \(TypeNames.valueType(f.storage.unpacked))", offset: offset)
+                throw .typeMismatch("element segment's type \(segmentType.textName) does not match array's element type \(f.storage.unpacked.textName)", offset: offset)
             }
             try pop([.ref(RefType(nullable: true, heapType: .concrete(x))), .i32, .i32, .i32], offset: offset)
 
@@ -289,13 +289,13 @@ extension FunctionValidator {
         let available = operandStack.count - currentHeight
         let n = Int(count)
         guard n <= available || currentUnreachable else {
-            throw .typeMismatch("instruction requires \(count) operands of type \(TypeNames.valueType(t)) but stack has \(available) operands", offset: offset)
+            throw .typeMismatch("instruction requires \(count) operands of type \(t.textName) but stack has \(available) operands", offset: offset)
         }
         let checked = Swift.min(n, available)
         for i in 0..<checked {
             let actual = operandStack[operandStack.count - 1 - i]
             guard context.matches(actual, t) else {
-                throw .typeMismatch("instruction requires [\(TypeNames.valueType(t))] but stack has [\(TypeNames.operand(actual))]", offset: offset)
+                throw .typeMismatch("instruction requires [\(t.textName)] but stack has [\(TypeNames.operand(actual))]", offset: offset)
             }
         }
         operandStack.removeLast(checked)

@@ -166,13 +166,13 @@ public struct FunctionValidator {
         if operandStack.count > currentHeight {
             let actual = operandStack[operandStack.count - 1]
             guard context.matches(actual, expected) else {
-                throw .typeMismatch("instruction requires [\(TypeNames.valueType(expected))] but stack has [\(TypeNames.operand(actual))]", offset: offset)
+                throw .typeMismatch("instruction requires [\(expected.textName)] but stack has [\(TypeNames.operand(actual))]", offset: offset)
             }
             operandStack.removeLast()
             return actual
         }
         if currentUnreachable { return .unknown }
-        throw .typeMismatch("instruction requires [\(TypeNames.valueType(expected))] but stack has []", offset: offset)
+        throw .typeMismatch("instruction requires [\(expected.textName)] but stack has []", offset: offset)
     }
 
     /// Pops operands matching `expected` (the last one on top).
@@ -221,7 +221,7 @@ public struct FunctionValidator {
         case .known(.ref(let r)): return (operand, r)
         case .unknown, .unknownReference: return (operand, nil)
         case .known(let t):
-            throw .typeMismatch("instruction requires reference type but stack has \(TypeNames.valueType(t))", offset: offset)
+            throw .typeMismatch("instruction requires reference type but stack has \(t.textName)", offset: offset)
         }
     }
 

@@ -46,7 +46,7 @@ extension ValidationContext {
                 try validateConstantExpression(initializer, type: .ref(table.type.elementType),
                                                visibleGlobals: importedGlobalCount)
             } else if !table.type.elementType.nullable {
-                throw .typeMismatch("a table of non-nullable \(TypeNames.refType(table.type.elementType)) needs an initializer", offset: 0)
+                throw .typeMismatch("a table of non-nullable \(table.type.elementType.textName) needs an initializer", offset: 0)
             }
         }
         let allGlobals = visibleGlobals(definedBefore: module.globals.count)
@@ -69,7 +69,7 @@ extension ValidationContext {
                 guard f < functionTypeIndices.count else { throw .unknown("function", f, offset: 0) }
                 let type = RefType(nullable: false, heapType: .concrete(functionTypeIndices[Int(f)]))
                 guard isSubtype(type, of: segment.type) else {
-                    throw .typeMismatch("function \(f) does not match the element type \(TypeNames.refType(segment.type))", offset: 0)
+                    throw .typeMismatch("function \(f) does not match the element type \(segment.type.textName)", offset: 0)
                 }
             }
         case .expressions(let expressions):
@@ -81,7 +81,7 @@ extension ValidationContext {
             guard tableIndex < tables.count else { throw .unknown("table", tableIndex, offset: 0) }
             let table = tables[Int(tableIndex)]
             guard isSubtype(segment.type, of: table.elementType) else {
-                throw .typeMismatch("element segment's type \(TypeNames.refType(segment.type)) does not match table's element type \(TypeNames.refType(table.elementType))", offset: 0)
+                throw .typeMismatch("element segment's type \(segment.type.textName) does not match table's element type \(table.elementType.textName)", offset: 0)
             }
             try validateConstantExpression(offset, type: table.limits.addressType.valueType, visibleGlobals: visibleGlobals)
         }

@@ -1,43 +1,10 @@
 import WasmSyntax
 
-/// Subtyping (spec "Matching"): value, reference, heap, composite types.
-extension ValidationContext {
-    public func isSubtype(_ a: ValueType, of b: ValueType) -> Bool {
-        if a == b { return true }
-        guard case .ref(let ra) = a, case .ref(let rb) = b else { return false }
-        return isSubtype(ra, of: rb)
-    }
-
-    public func isSubtype(_ a: RefType, of b: RefType) -> Bool {
-        if a.nullable && !b.nullable { return false }
-        return isSubtype(a.heapType, of: b.heapType)
-    }
-
-    public func isSubtype(_ a: HeapType, of b: HeapType) -> Bool {
-        if a == b { return true }
-        switch (a, b) {
-        case (.abstract(let x), .abstract(let y)):
-            return Self.isSubtype(x, of: y)
-        case (.concrete(let x), .abstract(let y)):
-            guard let composite = compositeType(at: x) else { return false }
-            switch composite {
-            case .func: return y == .func
-            case .struct: return y == .struct || y == .eq || y == .any
-            case .array: return y == .array || y == .eq || y == .any
-            }
-        case (.abstract(let x), .concrete(let y)):
-            guard let composite = compositeType(at: y) else { return false }
-            switch composite {
-            case .func: return x == .nofunc
-            case .struct, .array: return x == .none
-            }
-        case (.concrete(let x), .concrete(let y)):
-            return isSubtype(typeIndex: x, of: y)
-        }
-    }
-
-    /// Whether the defined type `a` matches `b`: they are equivalent, or one
-    /// of `a`'s declared super types (transitively) is equivalent to `b`.
+/// Subtyping (spec "Matching") of a module's types: defined types by their
+/// canonical indices (the value, reference and heap type rules are those of
+/// `SubtypingContext`), and composite types.
+extension ValidationContext: SubtypingContext {
+    /// Equivalence is equality of canonical indices (`TypeCanonicalizer`).
     public func isSubtype(typeIndex a: UInt32, of b: UInt32) -> Bool {
         guard a < types.count, b < types.count else { return false }
         let target = canonicalTypeIndices[Int(b)]
@@ -54,20 +21,6 @@ extension ValidationContext {
     public func areEquivalent(typeIndex a: UInt32, _ b: UInt32) -> Bool {
         guard a < types.count, b < types.count else { return false }
         return canonicalTypeIndices[Int(a)] == canonicalTypeIndices[Int(b)]
-    }
-
-    /// The abstract heap type lattice.
-    static func isSubtype(_ a: AbstractHeapType, of b: AbstractHeapType) -> Bool {
-        if a == b { return true }
-        switch a {
-        case .none: return b == .any || b == .eq || b == .i31 || b == .struct || b == .array
-        case .eq: return b == .any
-        case .i31, .struct, .array: return b == .eq || b == .any
-        case .nofunc: return b == .func
-        case .noextern: return b == .extern
-        case .noexn: return b == .exn
-        case .any, .func, .extern, .exn: return false
-        }
     }
 
     /// The top of the hierarchy a heap type belongs to (any, func, extern

@@ -32,7 +32,7 @@ extension ValidationContext {
             types.append(sub)
             recGroupStarts.append(base)
         }
-        let canonicalBase = canonicalizer.canonicalBase(of: group.types, base: base, canonical: canonicalTypeIndices)
+        let canonicalBase = canonicalizer.canonicalBase(of: group.types, start: base, canonical: canonicalTypeIndices, fresh: base)
         for i in 0..<group.types.count {
             canonicalTypeIndices.append(canonicalBase + UInt32(i))
         }

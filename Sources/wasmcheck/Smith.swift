@@ -143,9 +143,9 @@ struct Smith: ParsableCommand {
         var invalidCount = 0
         var totalBytes = 0
         var generationTime = 0.0
-        var rng = SeedBytes(seed: base)
+        var rng = SplitMix64(seed: base)
         for i in 0..<max(0, count) {
-            let bytes = rng.next(maxLength: 8192)
+            let bytes = rng.bytes(maxLength: 8192)
             let start = Date()
             let generated = generator.generate(bytes)
             let encoded = encodeModule(generated.module)
@@ -163,32 +163,5 @@ struct Smith: ParsableCommand {
         let rate = generationTime > 0 ? Double(count) / generationTime : 0
         print("seed \(base): \(count) modules, \(invalidCount) invalid, average \(count > 0 ? totalBytes / count : 0) bytes, \(Int(rate)) modules/s generated and encoded")
         if invalidCount > 0 { throw ExitStatus.failure }
-    }
-}
-
-/// Random seed byte strings for --stats (SplitMix64, so a base seed
-/// replays a run).
-struct SeedBytes {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func nextWord() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func next(maxLength: Int) -> [UInt8] {
-        let length = Int(nextWord() % UInt64(maxLength + 1))
-        var bytes = [UInt8](repeating: 0, count: length)
-        var word: UInt64 = 0
-        for i in 0..<length {
-            if i % 8 == 0 { word = nextWord() }
-            bytes[i] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(i % 8)))
-        }
-        return bytes
     }
 }

@@ -16,7 +16,7 @@ struct DifferentialOracleTests {
         var calls = 0
         var invalid = 0
         for _ in 0..<60 {
-            let c = generator.makeCase(Mutator.random(maxLength: 3000, &random))
+            let c = generator.makeCase(random.bytes(maxLength: 3000))
             if c.expectation == .invalid { invalid += 1 }
             let report = o.run(c)
             #expect(report.verdict.finding == nil, "\(report.verdict)")

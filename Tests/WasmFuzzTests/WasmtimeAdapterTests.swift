@@ -50,7 +50,7 @@ struct WasmtimeAdapterTests {
         var random = SplitMix64(seed: 11)
         var agreed = 0
         for _ in 0..<40 {
-            let c = generator.makeCase(Mutator.random(maxLength: 2000, &random))
+            let c = generator.makeCase(random.bytes(maxLength: 2000))
             let report = oracle.run(c)
             #expect(report.verdict.finding == nil, "\(report.verdict)")
             if report.verdict == .agreed { agreed += 1 }

@@ -4,20 +4,6 @@ import WasmSyntax
 import WasmValidation
 @testable import WasmGenerator
 
-/// A small deterministic PRNG (SplitMix64), so that a failing seed can be
-/// replayed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The input bytes of case `index` of a run with base seed `seed`.
 func seedBytes(_ seed: UInt64, _ index: Int, maxLength: Int = 6000) -> [UInt8] {
     var rng = SplitMix64(seed: seed &+ UInt64(index) &* 0x1000_0001)

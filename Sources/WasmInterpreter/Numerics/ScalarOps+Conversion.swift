@@ -1,75 +1,7 @@
-/// Conversions between numbers (spec exec/numerics.rst, "Conversions").
+/// Conversions between numbers (spec exec/numerics.rst, "Conversions") that
+/// vector operators need: i32x4.trunc_sat_f32x4_* and _f64x2_*_zero,
+/// f32x4.demote_f64x2_zero and f64x2.promote_low_f32x4.
 extension ScalarOps {
-    // MARK: Trapping truncation
-
-    // A float truncates to an integer iff it is not NaN and, rounded toward
-    // zero, lies in the integer type's range. The bounds below are exact in
-    // the source float type: the lower one is the largest float that is out
-    // of range (exclusive test) or the smallest that is in range (inclusive),
-    // the upper one is 2^N or 2^(N-1), always out of range. NaN fails every
-    // comparison, so it lands in the nil branch.
-
-    @inline(__always)
-    public static func i32TruncF32S(_ x: Float) -> Int32? {
-        guard x >= -2147483648.0 && x < 2147483648.0 else { return nil }
-        return Int32(x)
-    }
-
-    @inline(__always)
-    public static func i32TruncF32U(_ x: Float) -> UInt32? {
-        guard x > -1.0 && x < 4294967296.0 else { return nil }
-        return UInt32(x)
-    }
-
-    @inline(__always)
-    public static func i32TruncF64S(_ x: Double) -> Int32? {
-        guard x > -2147483649.0 && x < 2147483648.0 else { return nil }
-        return Int32(x)
-    }
-
-    @inline(__always)
-    public static func i32TruncF64U(_ x: Double) -> UInt32? {
-        guard x > -1.0 && x < 4294967296.0 else { return nil }
-        return UInt32(x)
-    }
-
-    @inline(__always)
-    public static func i64TruncF32S(_ x: Float) -> Int64? {
-        guard x >= -9223372036854775808.0 && x < 9223372036854775808.0 else { return nil }
-        return Int64(x)
-    }
-
-    @inline(__always)
-    public static func i64TruncF32U(_ x: Float) -> UInt64? {
-        guard x > -1.0 && x < 18446744073709551616.0 else { return nil }
-        return UInt64(x)
-    }
-
-    @inline(__always)
-    public static func i64TruncF64S(_ x: Double) -> Int64? {
-        guard x >= -9223372036854775808.0 && x < 9223372036854775808.0 else { return nil }
-        return Int64(x)
-    }
-
-    @inline(__always)
-    public static func i64TruncF64U(_ x: Double) -> UInt64? {
-        guard x > -1.0 && x < 18446744073709551616.0 else { return nil }
-        return UInt64(x)
-    }
-
-    /// Why a trapping truncation of `x` failed: NaN has no integer value
-    /// ("invalid conversion to integer"); anything else was out of range
-    /// ("integer overflow"). Call only after a truncation returned nil.
-    @inline(__always)
-    public static func truncationFailure(_ x: Float) -> TruncationFailure {
-        x.isNaN ? .invalidConversion : .integerOverflow
-    }
-
-    @inline(__always)
-    public static func truncationFailure(_ x: Double) -> TruncationFailure {
-        x.isNaN ? .invalidConversion : .integerOverflow
-    }
-
     // MARK: Saturating truncation
 
     // NaN gives 0, values below (above) the range give the minimum (maximum);
@@ -104,51 +36,6 @@ extension ScalarOps {
         return x < 0 ? .min : .max
     }
 
-    @inline(__always)
-    public static func i64TruncSatF32S(_ x: Float) -> Int64 {
-        if x >= -9223372036854775808.0 && x < 9223372036854775808.0 { return Int64(x) }
-        if x.isNaN { return 0 }
-        return x < 0 ? .min : .max
-    }
-
-    @inline(__always)
-    public static func i64TruncSatF32U(_ x: Float) -> UInt64 {
-        if x > -1.0 && x < 18446744073709551616.0 { return UInt64(x) }
-        if x.isNaN { return 0 }
-        return x < 0 ? .min : .max
-    }
-
-    @inline(__always)
-    public static func i64TruncSatF64S(_ x: Double) -> Int64 {
-        if x >= -9223372036854775808.0 && x < 9223372036854775808.0 { return Int64(x) }
-        if x.isNaN { return 0 }
-        return x < 0 ? .min : .max
-    }
-
-    @inline(__always)
-    public static func i64TruncSatF64U(_ x: Double) -> UInt64 {
-        if x > -1.0 && x < 18446744073709551616.0 { return UInt64(x) }
-        if x.isNaN { return 0 }
-        return x < 0 ? .min : .max
-    }
-
-    // MARK: Integer to float
-
-    // WebAssembly rounds every conversion once, to nearest, ties to even.
-    // Swift's initialisers lower to LLVM's sitofp/uitofp, which round once
-    // as well (unsigned 64-bit sources included); going through Double first
-    // would round twice and is wrong for f32.convert_i64_*. These wrappers
-    // pin the intended initialiser and are covered by the suite's hard cases.
-
-    @inline(__always) public static func f32ConvertI32S(_ x: Int32) -> Float { Float(x) }
-    @inline(__always) public static func f32ConvertI32U(_ x: UInt32) -> Float { Float(x) }
-    @inline(__always) public static func f32ConvertI64S(_ x: Int64) -> Float { Float(x) }
-    @inline(__always) public static func f32ConvertI64U(_ x: UInt64) -> Float { Float(x) }
-    @inline(__always) public static func f64ConvertI32S(_ x: Int32) -> Double { Double(x) }
-    @inline(__always) public static func f64ConvertI32U(_ x: UInt32) -> Double { Double(x) }
-    @inline(__always) public static func f64ConvertI64S(_ x: Int64) -> Double { Double(x) }
-    @inline(__always) public static func f64ConvertI64U(_ x: UInt64) -> Double { Double(x) }
-
     // MARK: Float to float
 
     /// `f32.demote_f64`: rounds to nearest-even; a NaN keeps its sign and the
@@ -177,21 +64,5 @@ extension ScalarOps {
             return Double(bitPattern: sign | 0x7FF8_0000_0000_0000 | payload)
         }
         return Double(x)
-    }
-}
-
-/// Why a trapping float-to-integer truncation failed. The runtime maps these
-/// to its trap kinds; `message` is the spec test suite's wording.
-public enum TruncationFailure: Hashable, Sendable {
-    /// The operand was NaN.
-    case invalidConversion
-    /// The operand, truncated, is outside the result type's range (or infinite).
-    case integerOverflow
-
-    public var message: String {
-        switch self {
-        case .invalidConversion: return "invalid conversion to integer"
-        case .integerOverflow: return "integer overflow"
-        }
     }
 }

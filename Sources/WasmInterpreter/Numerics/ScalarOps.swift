@@ -1,5 +1,8 @@
 /// IEEE-754 helpers with WebAssembly's exact semantics (spec exec/numerics.rst,
-/// spectec/3.1-numerics.scalar.spectec).
+/// spectec/3.1-numerics.scalar.spectec) for the lanes of SIMD operators,
+/// which `VectorOps` runs in Swift. Scalar instructions run in the C
+/// executor (CWasmInterpreter/Executor.c), which has its own versions;
+/// helpers no vector operator needs are not kept here.
 ///
 /// Plain Swift arithmetic (`+`, `-`, `*`, `/`, `squareRoot()`, `rounded`)
 /// already matches WebAssembly up to the choice of NaN, which the spec leaves
@@ -8,9 +11,8 @@
 /// does. The helpers here cover the operators where Swift's or the hardware's
 /// choice differs from WebAssembly: min/max (Swift's `minimum` follows IEEE
 /// minNum and returns the number when the other operand is a quiet NaN, and
-/// wasm orders `-0` below `+0`), sign operations (bit-exact on NaNs),
-/// trapping and saturating truncations, integer-to-float conversions, and
-/// NaN payloads across demote/promote.
+/// wasm orders `-0` below `+0`), negation (bit-exact on NaNs), saturating
+/// truncations, and NaN payloads across demote/promote.
 public enum ScalarOps {
     /// The positive canonical NaNs: quiet bit set, rest of the payload zero.
     /// The deterministic profile produces these when the spec allows any
@@ -76,17 +78,8 @@ public enum ScalarOps {
     @inline(__always) public static func f64PMin(_ a: Double, _ b: Double) -> Double { b < a ? b : a }
     @inline(__always) public static func f64PMax(_ a: Double, _ b: Double) -> Double { a < b ? b : a }
 
-    // MARK: Sign operations (bit-exact, NaN payloads preserved)
+    // MARK: Negation (bit-exact, NaN payloads preserved)
 
-    @inline(__always) public static func f32Abs(_ x: Float) -> Float { Float(bitPattern: x.bitPattern & 0x7FFF_FFFF) }
     @inline(__always) public static func f32Neg(_ x: Float) -> Float { Float(bitPattern: x.bitPattern ^ 0x8000_0000) }
-    @inline(__always) public static func f32Copysign(_ a: Float, _ b: Float) -> Float {
-        Float(bitPattern: (a.bitPattern & 0x7FFF_FFFF) | (b.bitPattern & 0x8000_0000))
-    }
-
-    @inline(__always) public static func f64Abs(_ x: Double) -> Double { Double(bitPattern: x.bitPattern & 0x7FFF_FFFF_FFFF_FFFF) }
     @inline(__always) public static func f64Neg(_ x: Double) -> Double { Double(bitPattern: x.bitPattern ^ 0x8000_0000_0000_0000) }
-    @inline(__always) public static func f64Copysign(_ a: Double, _ b: Double) -> Double {
-        Double(bitPattern: (a.bitPattern & 0x7FFF_FFFF_FFFF_FFFF) | (b.bitPattern & 0x8000_0000_0000_0000))
-    }
 }

@@ -1,4 +1,5 @@
 import WasmSyntax
+import WasmValidation
 
 /// Canonical identities of defined types within a store, so that type
 /// equality across modules (iso-recursive equivalence, spec "Type
@@ -11,9 +12,9 @@ import WasmSyntax
 package struct TypeRegistry {
     /// Closed sub types by ID.
     package private(set) var types: [SubType] = []
-    /// A rec group's structure (with references into the group relative to
-    /// its start and references outside it as IDs) -> ID of its first type.
-    private var groups: [[UInt32]: Int] = [:]
+    /// Recognises rec groups equivalent to registered ones; its canonical
+    /// indices are the IDs.
+    private var canonicalizer = TypeCanonicalizer()
 
     package init() {}
 
@@ -21,16 +22,16 @@ package struct TypeRegistry {
     /// index of the module.
     package mutating func register(_ recGroups: [RecGroup]) -> [Int] {
         var ids: [Int] = []
+        var canonical: [UInt32] = []
         for group in recGroups {
-            let start = ids.count
-            let key = Self.shape(of: group.types, groupStart: start, ids: ids)
-            if let base = groups[key] {
-                for i in 0..<group.types.count { ids.append(base + i) }
-                continue
+            let fresh = UInt32(truncatingIfNeeded: types.count)
+            let base = canonicalizer.canonicalBase(of: group.types, start: UInt32(truncatingIfNeeded: ids.count),
+                                                   canonical: canonical, fresh: fresh)
+            for i in 0..<UInt32(group.types.count) {
+                canonical.append(base + i)
+                ids.append(Int(base + i))
             }
-            let base = types.count
-            groups[key] = base
-            for i in 0..<group.types.count { ids.append(base + i) }
+            guard base == fresh else { continue }
             // Close the group's types now that its own IDs are known.
             for sub in group.types { types.append(Self.close(sub, ids: ids)) }
         }
@@ -57,55 +58,6 @@ package struct TypeRegistry {
                   let next = types[current].supertypes.first, steps < types.count else { return false }
             current = Int(next)
             steps += 1
-        }
-    }
-
-    /// Value type subtyping for closed types (spec "Subtyping").
-    package func isSubtype(_ a: ValueType, of b: ValueType) -> Bool {
-        switch (a, b) {
-        case (.ref(let x), .ref(let y)): return isSubtype(x, of: y)
-        default: return a == b
-        }
-    }
-
-    package func isSubtype(_ a: RefType, of b: RefType) -> Bool {
-        if a.nullable && !b.nullable { return false }
-        return isSubtype(a.heapType, of: b.heapType)
-    }
-
-    package func isSubtype(_ a: HeapType, of b: HeapType) -> Bool {
-        if a == b { return true }
-        switch (a, b) {
-        case (.concrete(let x), .concrete(let y)):
-            return isSubtype(Int(x), of: Int(y))
-        case (.concrete(let x), .abstract(let top)):
-            guard Int(x) < types.count else { return false }
-            switch types[Int(x)].composite {
-            case .func: return top == .func
-            case .struct: return top == .struct || top == .eq || top == .any
-            case .array: return top == .array || top == .eq || top == .any
-            }
-        case (.abstract(let bottom), .concrete(let y)):
-            guard Int(y) < types.count else { return false }
-            switch types[Int(y)].composite {
-            case .func: return bottom == .nofunc
-            case .struct, .array: return bottom == .none
-            }
-        case (.abstract(let x), .abstract(let y)):
-            return Self.isAbstractSubtype(x, of: y)
-        }
-    }
-
-    private static func isAbstractSubtype(_ a: AbstractHeapType, of b: AbstractHeapType) -> Bool {
-        if a == b { return true }
-        switch a {
-        case .none: return b == .any || b == .eq || b == .i31 || b == .struct || b == .array
-        case .i31, .struct, .array: return b == .eq || b == .any
-        case .eq: return b == .any
-        case .nofunc: return b == .func
-        case .noextern: return b == .extern
-        case .noexn: return b == .exn
-        case .any, .func, .extern, .exn: return false
         }
     }
 
@@ -138,63 +90,16 @@ package struct TypeRegistry {
         let supers = sub.supertypes.map { Int($0) < ids.count ? UInt32(truncatingIfNeeded: ids[Int($0)]) : $0 }
         return SubType(isFinal: sub.isFinal, supertypes: supers, composite: composite)
     }
+}
 
-    /// The structural key of a rec group: references into the group are
-    /// relative to its start, other references are IDs.
-    private static func shape(of group: [SubType], groupStart: Int, ids: [Int]) -> [UInt32] {
-        var words: [UInt32] = [UInt32(truncatingIfNeeded: group.count)]
-        let end = groupStart + group.count
-        func reference(_ index: UInt32) {
-            let i = Int(index)
-            if i >= groupStart && i < end {
-                words.append(1); words.append(UInt32(truncatingIfNeeded: i - groupStart))
-            } else {
-                words.append(2); words.append(UInt32(truncatingIfNeeded: i < ids.count ? ids[i] : i))
-            }
-        }
-        func valueType(_ t: ValueType) {
-            switch t {
-            case .i32: words.append(0x10)
-            case .i64: words.append(0x11)
-            case .f32: words.append(0x12)
-            case .f64: words.append(0x13)
-            case .v128: words.append(0x14)
-            case .ref(let r):
-                words.append(r.nullable ? 0x15 : 0x16)
-                switch r.heapType {
-                case .abstract(let a): words.append(0x100 | UInt32(a.rawValue))
-                case .concrete(let i): reference(i)
-                }
-            }
-        }
-        func field(_ f: FieldType) {
-            words.append(f.mutable ? 1 : 0)
-            switch f.storage {
-            case .i8: words.append(0x20)
-            case .i16: words.append(0x21)
-            case .value(let t): valueType(t)
-            }
-        }
-        for sub in group {
-            words.append(sub.isFinal ? 1 : 0)
-            words.append(UInt32(truncatingIfNeeded: sub.supertypes.count))
-            for s in sub.supertypes { reference(s) }
-            switch sub.composite {
-            case .func(let f):
-                words.append(0x30)
-                words.append(UInt32(truncatingIfNeeded: f.params.count))
-                for t in f.params { valueType(t) }
-                words.append(UInt32(truncatingIfNeeded: f.results.count))
-                for t in f.results { valueType(t) }
-            case .struct(let fields):
-                words.append(0x31)
-                words.append(UInt32(truncatingIfNeeded: fields.count))
-                for f in fields { field(f) }
-            case .array(let f):
-                words.append(0x32)
-                field(f)
-            }
-        }
-        return words
+/// Value, reference and heap type subtyping of closed types (spec
+/// "Matching"), over type IDs.
+extension TypeRegistry: SubtypingContext {
+    package func compositeType(at id: UInt32) -> CompositeType? {
+        Int(id) < types.count ? types[Int(id)].composite : nil
+    }
+
+    package func isSubtype(typeIndex a: UInt32, of b: UInt32) -> Bool {
+        isSubtype(Int(a), of: Int(b))
     }
 }
