@@ -9,9 +9,11 @@
  * locals (pc, sp, the instance context, memory 0's base and size, the
  * frame stack's top, fuel) that the compiler keeps in registers.
  *
- * The arithmetic reproduces the Swift reference semantics exactly
- * (Numerics/ScalarOps.swift: traps, NaN rules of min/max, truncation
- * bounds, NaN payloads of demote/promote). Anything this file does not run
+ * The arithmetic follows the spec's numerics exactly (traps, NaN rules of
+ * min/max, truncation bounds, NaN payloads of demote/promote), the same as
+ * the Swift lane operators of Numerics/ (ScalarOps.swift) that SIMD uses;
+ * Tests/WasmInterpreterTests/ScalarOpsTests.swift runs each instruction
+ * here on the boundary operands. Anything this file does not run
  * returns `WCExitSlow` with `pc` at the instruction, before any of its
  * effects, so Swift can run it from the start.
  *
@@ -89,7 +91,7 @@ static inline uint64_t slotOfF64(double d) {
     return bits;
 }
 
-// MARK: - Numerics (ports of ScalarOps)
+// MARK: - Numerics
 
 static const uint32_t f32CanonicalNaN = 0x7FC00000u;
 static const uint64_t f64CanonicalNaN = 0x7FF8000000000000ull;
@@ -879,7 +881,7 @@ op_i32WrapI64:
     NEXT(1);
 
 /* Trapping truncation: the value truncates iff it is not NaN and lies within
- * bounds that are exact in the source type (ScalarOps+Conversion.swift);
+ * bounds that are exact in the source type (the spec's trunc rules);
  * NaN fails every comparison. */
 #define TRUNCATE(name, source, read, lowerTest, upper, target, store)          \
     op_##name : {                                                               \

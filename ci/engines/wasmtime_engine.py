@@ -75,6 +75,8 @@ IMPLIED_FEATURES = {
     "relaxed-simd": ["simd"], "function-references": ["reference-types"],
     "gc": ["function-references", "reference-types"], "exceptions": ["reference-types"],
 }
+# Features a compiler strategy does not support (wasmtime 50).
+STRATEGY_LACKS = {"winch": {"relaxed-simd", "function-references", "gc"}}
 # Features wasmtime does not implement, by the words its errors name them with.
 UNAVAILABLE_FEATURE_MARKERS = {"legacy-exceptions": ["legacy_exceptions", "legacy exceptions"]}
 # The component model's async features need reference types; we never use them.
@@ -219,6 +221,11 @@ class Engine:
                     if implied not in enabled:
                         enabled.add(implied)
                         changed = True
+        # What the compiler cannot do stays off, and so does what needs it
+        # (enabling it would abort in wasm_engine_new_with_config).
+        lacking = STRATEGY_LACKS.get(self.strategy, set())
+        enabled = set(name for name in enabled
+                      if name not in lacking and not lacking.intersection(IMPLIED_FEATURES.get(name, [])))
         config = wasmtime.Config()
         for name, attribute in CONFIG_FEATURES.items():
             setattr(config, attribute, name in enabled)
@@ -228,7 +235,11 @@ class Engine:
                 getattr(ffi, switch)(config.ptr(), False)
         if "threads" in enabled:
             config.shared_memory = True
-        if self.strategy:
+        if self.strategy == "winch":
+            # wasmtime-py's setter knows only "auto" and "cranelift"; the C
+            # enum wasmtime_strategy_t has WASMTIME_STRATEGY_WINCH = 2.
+            ffi.wasmtime_config_strategy_set(config.ptr(), 2)
+        elif self.strategy:
             config.strategy = self.strategy
         self.fuel = fuel
         if fuel is not None:
@@ -270,6 +281,9 @@ class Engine:
             # configured features ask for; "not implemented" is wasmtime's.
             disabled = "feature" in lower or "proposal" in lower or "not enabled" in lower
             if not disabled and ("unsupported" in lower or "not supported" in lower or "not implemented" in lower):
+                kind = "unsupported"
+            elif "gc types are disallowed" in lower:
+                # No GC heap (Winch): externref and friends are beyond it.
                 kind = "unsupported"
             elif any(marker in lower for name in self.requested - self.enabled
                      for marker in UNAVAILABLE_FEATURE_MARKERS.get(name, [])):
