@@ -8,7 +8,8 @@
 #
 # Environment (all optional):
 #   WASMCHECK         the wasmcheck binary (default: build it with `swift build -c release`)
-#   ENGINES           engines to gate (default: every engine, `wasmcheck wast --list-engines`)
+#   ENGINES           engines to gate (default: `wasmcheck wast --list-engines`, plus wasmtime when
+#                     PyPI wasmtime is installed)
 #   SHARD             I/N: run only this shard of each suite (a CI matrix job); merge the shards'
 #                     reports with ci/merge-conformance.sh
 #   REPORTS           folder for the reports (default: .build/conformance)
@@ -22,7 +23,12 @@ if [ -z "${WASMCHECK:-}" ]; then
     swift build -c release --product wasmcheck
     WASMCHECK=.build/release/wasmcheck
 fi
-ENGINES=${ENGINES:-$("$WASMCHECK" wast --list-engines)}
+# Every engine of the catalog that CI gates, and wasmtime when its Python package is there (its
+# baselines are of the version .ci/run installs).
+if [ -z "${ENGINES:-}" ]; then
+    ENGINES=$("$WASMCHECK" wast --list-engines)
+    if python3 -c "import wasmtime" 2>/dev/null; then ENGINES="$ENGINES wasmtime"; fi
+fi
 REPORTS=${REPORTS:-.build/conformance}
 JOBS=${JOBS:-$(getconf _NPROCESSORS_ONLN)}
 SHARD=${SHARD:-}
