@@ -12,10 +12,50 @@ public final class EngineServer {
     /// The engine's name and version in the `hello` answer.
     public let engineDescription: String
     private var version: Int64?
+    /// The id of the request being answered: host calls it makes carry it.
+    private var currentID: JSON = .null
+    /// Host functions defined since the engine's store began.
+    private var hostFunctionCount = 0
+    /// Where requests (and answers to host calls) come from, and where
+    /// answers (and host calls) go: standard input and output, or a test's.
+    private let input: () -> String?
+    private let output: (String) -> Bool
 
-    public init(engine: any WasmEngine, description: String? = nil) {
+    public init(engine: any WasmEngine, description: String? = nil,
+                input: @escaping () -> String? = { readLine(strippingNewline: true) },
+                output: @escaping (String) -> Bool = EngineServer.writeLine) {
         self.engine = engine
         self.engineDescription = description ?? engine.name
+        self.input = input
+        self.output = output
+    }
+
+    /// Host functions the client defined: a call is a `host-call` line to
+    /// the client, in the middle of the request that runs the code, and the
+    /// client's `host-result` or `host-trap` line is its answer.
+    private final class PipeHostCalls: HostCallHandler {
+        unowned let server: EngineServer
+        /// The position of this definition's first function among all the
+        /// client defined (the client numbers them in one list).
+        let offset: Int
+        init(_ server: EngineServer, offset: Int) {
+            self.server = server
+            self.offset = offset
+        }
+
+        func call(_ index: Int, _ function: HostFunctionImport, arguments: [EngineValue]) -> HostCallOutcome {
+            let call = JSON.object([("id", server.currentID),
+                                    ("host-call", ["index": .int(Int64(offset + index)), "args": .array(arguments.map(WireProtocol.json))])])
+            guard server.output(call.compact) else { return .trapped("the client has gone") }
+            while let line = server.input() {
+                if line.isEmpty { continue }
+                guard let answer = try? JSON(parsing: line) else { return .trapped("the client answered a host call with non-JSON") }
+                if let message = answer["host-trap"]?.string { return .trapped(message) }
+                if let results = WireProtocol.values(answer["host-result"]) { return .returned(results) }
+                return .trapped("the client answered a host call with neither host-result nor host-trap")
+            }
+            return .trapped("the client has gone")
+        }
     }
 
     /// Answers one request line; nil after `quit` (the answer to it is
@@ -28,6 +68,7 @@ public final class EngineServer {
             return (Self.error(id: .null, .badRequest, "not JSON: \(error)"), false)
         }
         let id = request["id"] ?? .null
+        currentID = id
         guard let op = request["op"]?.string else { return (Self.error(id: id, .badRequest, "no \"op\""), false) }
         do {
             let (fields, quit) = try handle(op, request)
@@ -85,7 +126,20 @@ public final class EngineServer {
                 guard let text = f.string, let n = UInt64(text) else { throw ServerError(.badRequest, "bad \"fuel\"") }
                 fuel = n
             }
-            return ([("features", WireProtocol.json(try engine.configure(features: features, fuelPerCall: fuel)))], false)
+            let enabled = try engine.configure(features: features, fuelPerCall: fuel)
+            hostFunctionCount = 0
+            return ([("features", WireProtocol.json(enabled))], false)
+        case "define-host":
+            guard version ?? 1 >= 2 else { throw ServerError(.unknownOperation, "define-host needs protocol version 2") }
+            guard let items = r["functions"]?.array else { throw ServerError(.badRequest, "no \"functions\"") }
+            var functions: [HostFunctionImport] = []
+            for item in items {
+                guard let f = WireProtocol.hostFunction(item) else { throw ServerError(.badRequest, "bad host function \(item.compact)") }
+                functions.append(f)
+            }
+            try engine.defineHostFunctions(functions, handler: PipeHostCalls(self, offset: hostFunctionCount))
+            hostFunctionCount += functions.count
+            return ([], false)
         case "get-global":
             guard version ?? 1 >= 2 else { throw ServerError(.unknownOperation, "get-global needs protocol version 2") }
             return ([("value", WireProtocol.json(try engine.global(try instanceHandle(), export: try text("export"))))], false)
@@ -115,6 +169,7 @@ public final class EngineServer {
             return ([("bytes", WireProtocol.base64(bytes))], false)
         case "reset":
             try engine.reset()
+            hostFunctionCount = 0
             return ([], false)
         case "quit":
             return ([], true)
@@ -125,7 +180,7 @@ public final class EngineServer {
 
     /// Writes a line to standard output (fd 1, unbuffered); false when the
     /// client has gone.
-    private static func writeLine(_ line: String) -> Bool {
+    public static func writeLine(_ line: String) -> Bool {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         var offset = 0
@@ -143,12 +198,12 @@ public final class EngineServer {
     /// Reads requests from standard input until `quit` or end of input,
     /// answering each on standard output.
     public func serve() {
-        while let line = readLine(strippingNewline: true) {
+        while let line = input() {
             if line.isEmpty { continue }
             let (response, quit) = line.utf8.count > WireProtocol.maxLineBytes
                 ? (Self.error(id: .null, .badRequest, "line too long"), false)
                 : respond(to: line)
-            guard Self.writeLine(response) else { return }
+            guard output(response) else { return }
             if quit { return }
         }
     }

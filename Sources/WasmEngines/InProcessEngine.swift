@@ -67,6 +67,27 @@ public final class InProcessEngine: WasmEngine {
         return features
     }
 
+    public func defineHostFunctions(_ functions: [HostFunctionImport], handler: any HostCallHandler) throws(EngineFailure) {
+        for (index, import_) in functions.enumerated() {
+            guard (import_.type.params + import_.type.results).allSatisfy({ !$0.isReference }) else {
+                throw EngineFailure(.badRequest, "host function \(import_.module).\(import_.name): only numeric types cross engines")
+            }
+            let function = Function(store: store, type: import_.type) { [unowned self] arguments in
+                switch handler.call(index, import_, arguments: arguments.map(self.engineValue)) {
+                case .trapped(let message): throw Trap(.host(message))
+                case .returned(let results):
+                    let values = zip(results, import_.type.results).compactMap { Self.value($0, as: $1) }
+                    guard values.count == import_.type.results.count, results.count == values.count else {
+                        throw Trap(.host("host function \(import_.module).\(import_.name) returned \(results), not \(import_.type.results)"))
+                    }
+                    return values
+                }
+            }
+            registeredLinker.define(module: import_.module, name: import_.name, .function(function))
+            spectestLinker.define(module: import_.module, name: import_.name, .function(function))
+        }
+    }
+
     public func compile(_ bytes: [UInt8]) -> CompileOutcome {
         let input = fault?.rewrite(bytes) ?? bytes
         do {

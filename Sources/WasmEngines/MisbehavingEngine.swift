@@ -40,6 +40,9 @@ public final class MisbehavingEngine: WasmEngine {
     public func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features {
         try inner.configure(features: features, fuelPerCall: fuelPerCall)
     }
+    public func defineHostFunctions(_ functions: [HostFunctionImport], handler: any HostCallHandler) throws(EngineFailure) {
+        try inner.defineHostFunctions(functions, handler: handler)
+    }
     public func compile(_ bytes: [UInt8]) throws(EngineFailure) -> CompileOutcome { try inner.compile(bytes) }
     public func global(_ instance: InstanceHandle, export: String) throws(EngineFailure) -> EngineValue {
         try inner.global(instance, export: export)

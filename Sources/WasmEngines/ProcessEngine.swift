@@ -33,6 +33,11 @@ public final class ProcessEngine: WasmEngine {
     /// The last `configure` request's fields, sent again to a restarted
     /// child so that a crash does not change the features of the run.
     private var configuration: [(String, JSON)]?
+    /// The host functions defined since the last `configure`, in the
+    /// order the child numbers them, each with the client's side of its
+    /// calls and its index in its own definition; sent again to a
+    /// restarted child after `configure`.
+    private var hostFunctions: [(function: HostFunctionImport, handler: any HostCallHandler, index: Int)] = []
 
     public init(name: String, command: [String], timeout: Double = 10, startupTimeout: Double = 30) {
         self.name = name
@@ -73,7 +78,17 @@ public final class ProcessEngine: WasmEngine {
         guard let enabled = WireProtocol.features(r["features"]) else { throw violation("configure", r) }
         cachedFeatures = enabled
         configuration = fields
+        hostFunctions = []
         return enabled
+    }
+
+    public func defineHostFunctions(_ functions: [HostFunctionImport], handler: any HostCallHandler) throws(EngineFailure) {
+        try ensureStarted()
+        guard version ?? 1 >= 2 else {
+            throw EngineFailure(.unsupported, "\(name) speaks protocol version \(version ?? 1), define-host needs version 2")
+        }
+        _ = try request("define-host", [("functions", .array(functions.map(WireProtocol.json)))])
+        hostFunctions += functions.enumerated().map { (function: $1, handler: handler, index: $0) }
     }
 
     public func global(_ instance: InstanceHandle, export: String) throws(EngineFailure) -> EngineValue {
@@ -127,6 +142,7 @@ public final class ProcessEngine: WasmEngine {
     }
 
     public func reset() throws(EngineFailure) {
+        hostFunctions = []
         // A dead child is reset by starting a new one.
         guard child != nil else { return try ensureStarted() }
         _ = try request("reset", [])
@@ -156,6 +172,9 @@ public final class ProcessEngine: WasmEngine {
         if let configuration, v >= 2 {
             let answer = try exchange(process, "configure", configuration, limit: timeout)
             cachedFeatures = WireProtocol.features(answer["features"]) ?? f
+            if !hostFunctions.isEmpty {
+                _ = try exchange(process, "define-host", [("functions", .array(hostFunctions.map { WireProtocol.json($0.function) }))], limit: timeout)
+            }
         }
     }
 
@@ -171,37 +190,59 @@ public final class ProcessEngine: WasmEngine {
         let deadline = Date(timeIntervalSinceNow: limit)
         let id = nextID
         nextID += 1
-        let line = JSON.object([("id", .int(id)), ("op", .string(op))] + fields).compact
-        let answer: String
-        do {
-            try process.send(line, deadline: deadline)
-            answer = try process.receive(deadline: deadline, maxBytes: WireProtocol.maxLineBytes)
-        } catch {
-            let failure: EngineFailure
-            switch error {
-            case .timedOut: failure = EngineFailure(.timeout, "\(name) did not answer \(op) within \(limit) s")
-            case .exited(let how): failure = EngineFailure(.crash, "\(name) \(how) during \(op)")
-            case .tooLong: failure = EngineFailure(.protocolViolation, "\(name) sent a line over \(WireProtocol.maxLineBytes) bytes")
+        var line = JSON.object([("id", .int(id)), ("op", .string(op))] + fields).compact
+        var r: JSON
+        while true {
+            let answer: String
+            do {
+                try process.send(line, deadline: deadline)
+                answer = try process.receive(deadline: deadline, maxBytes: WireProtocol.maxLineBytes)
+            } catch {
+                let failure: EngineFailure
+                switch error {
+                case .timedOut: failure = EngineFailure(.timeout, "\(name) did not answer \(op) within \(limit) s")
+                case .exited(let how): failure = EngineFailure(.crash, "\(name) \(how) during \(op)")
+                case .tooLong: failure = EngineFailure(.protocolViolation, "\(name) sent a line over \(WireProtocol.maxLineBytes) bytes")
+                }
+                stop()
+                throw failure
             }
-            stop()
-            throw failure
-        }
-        let r: JSON
-        do {
-            r = try JSON(parsing: answer)
-        } catch {
-            stop()
-            throw EngineFailure(.protocolViolation, "\(name) answered \(op) with non-JSON (\(error)): \(answer.prefix(200))")
-        }
-        guard r["id"]?.int == id else {
-            stop()
-            throw EngineFailure(.protocolViolation, "\(name) answered request \(id) with id \(r["id"]?.compact ?? "none")")
+            do {
+                r = try JSON(parsing: answer)
+            } catch {
+                stop()
+                throw EngineFailure(.protocolViolation, "\(name) answered \(op) with non-JSON (\(error)): \(answer.prefix(200))")
+            }
+            guard r["id"]?.int == id else {
+                stop()
+                throw EngineFailure(.protocolViolation, "\(name) answered request \(id) with id \(r["id"]?.compact ?? "none")")
+            }
+            // A host function called by the code this request runs: answer
+            // it, then wait for the request's own answer.
+            guard let call = r["host-call"] else { break }
+            guard let index = call["index"]?.int, hostFunctions.indices.contains(Int(index)),
+                  let arguments = WireProtocol.values(call["args"]) else {
+                stop()
+                throw EngineFailure(.protocolViolation, "\(name) made a bad host call during \(op): \(answer.prefix(200))")
+            }
+            let host = hostFunctions[Int(index)]
+            switch host.handler.call(host.index, host.function, arguments: arguments) {
+            case .returned(let results):
+                line = JSON.object([("id", .int(id)), ("host-result", .array(results.map(WireProtocol.json)))]).compact
+            case .trapped(let message):
+                line = JSON.object([("id", .int(id)), ("host-trap", .string(message))]).compact
+            }
         }
         if let error = r["error"] {
             let code = error["code"]?.string ?? "?"
             let message = error["message"]?.string ?? ""
-            throw EngineFailure(code == WireProtocol.ErrorCode.badRequest.rawValue ? .badRequest : .protocolViolation,
-                                "\(name): \(code): \(message)")
+            let kind: EngineFailure.Kind
+            switch WireProtocol.ErrorCode(rawValue: code) {
+            case .badRequest: kind = .badRequest
+            case .unknownOperation: kind = .unsupported
+            default: kind = .protocolViolation
+            }
+            throw EngineFailure(kind, "\(name): \(code): \(message)")
         }
         return r
     }

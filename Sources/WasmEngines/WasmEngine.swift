@@ -26,6 +26,12 @@ public protocol WasmEngine: AnyObject {
     /// enabled. The spec runner configures an engine for each script.
     func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features
 
+    /// Defines host functions that later instantiations import (with either
+    /// import policy; a definition replaces the engine's own one of the
+    /// same name, e.g. `spectest.print_i32`), until the next `configure` or
+    /// `reset`. Their calls run `handler` in this process.
+    func defineHostFunctions(_ functions: [HostFunctionImport], handler: any HostCallHandler) throws(EngineFailure)
+
     /// Decodes, validates and compiles a binary module.
     func compile(_ bytes: [UInt8]) throws(EngineFailure) -> CompileOutcome
 
@@ -101,6 +107,10 @@ public struct EngineFailure: Error, Hashable, Sendable, CustomStringConvertible 
         case badRequest = "bad-request"
         /// The engine could not be started.
         case unavailable
+        /// The engine does not do what was asked (an operation it does not
+        /// know, such as `define-host` in an adapter that brings its own
+        /// `spectest`). The engine is fine; the caller can do without.
+        case unsupported
     }
 
     public var kind: Kind
@@ -112,4 +122,35 @@ public struct EngineFailure: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     public var description: String { "\(kind.rawValue): \(message)" }
+}
+
+/// A function that the client of an engine provides to the modules the
+/// engine runs: the spec suite's `spectest.print*`, later WASI for an engine
+/// in another process. Calls to it come back to the client, over the pipe
+/// for an engine in another process (docs/engine-protocol.md,
+/// `define-host`), so the host's side effects happen in the client.
+public struct HostFunctionImport: Hashable, Sendable {
+    public var module: String
+    public var name: String
+    /// Numeric types only: references cannot cross engines.
+    public var type: FuncType
+
+    public init(module: String, name: String, type: FuncType) {
+        self.module = module
+        self.name = name
+        self.type = type
+    }
+}
+
+/// What a host function did.
+public enum HostCallOutcome: Hashable, Sendable {
+    case returned([EngineValue])
+    /// The host function trapped, with this message.
+    case trapped(String)
+}
+
+/// The client's side of host functions: runs one call. `index` is the
+/// function's position in the list given to `defineHostFunctions`.
+public protocol HostCallHandler: AnyObject {
+    func call(_ index: Int, _ function: HostFunctionImport, arguments: [EngineValue]) -> HostCallOutcome
 }

@@ -63,6 +63,36 @@ public enum WireProtocol {
         return out
     }
 
+    // MARK: Host functions
+
+    /// `{"module", "name", "params": [types], "results": [types]}`.
+    public static func json(_ f: HostFunctionImport) -> JSON {
+        ["module": .string(f.module), "name": .string(f.name),
+         "params": .array(f.type.params.map { .string($0.textName) }),
+         "results": .array(f.type.results.map { .string($0.textName) })]
+    }
+
+    public static func hostFunction(_ j: JSON) -> HostFunctionImport? {
+        func types(_ key: String) -> [ValueType]? {
+            guard let items = j[key]?.array else { return nil }
+            var out: [ValueType] = []
+            for item in items {
+                switch item.string {
+                case "i32": out.append(.i32)
+                case "i64": out.append(.i64)
+                case "f32": out.append(.f32)
+                case "f64": out.append(.f64)
+                case "v128": out.append(.v128)
+                default: return nil
+                }
+            }
+            return out
+        }
+        guard let module = j["module"]?.string, let name = j["name"]?.string,
+              let params = types("params"), let results = types("results") else { return nil }
+        return HostFunctionImport(module: module, name: name, type: FuncType(params: params, results: results))
+    }
+
     // MARK: Bytes
 
     public static func base64(_ bytes: [UInt8]) -> JSON { .string(Data(bytes).base64EncodedString()) }

@@ -153,7 +153,7 @@ public final class DifferentialOracle {
             case .crash: kind = .crash
             case .timeout: kind = .timeout
             case .protocolViolation: kind = .protocol
-            case .badRequest, .unavailable:
+            case .badRequest, .unavailable, .unsupported:
                 throw Stop(.inconclusive("\(engine) could not \(operation): \(error.message)"))
             }
             throw Stop(.finding(Finding(kind: kind, signature: "\(kind.rawValue)|\(engine)|\(operation)", step: operation,

@@ -8,18 +8,23 @@ import WasmSyntax
 /// One definition for every harness: the `.wast` runner, the fuzzer's
 /// engines and the tests.
 public enum Spectest {
+    /// The print functions by name (no results). A harness that runs an
+    /// engine in another process defines these itself, so that the calls
+    /// cross the pipe as the suite's host calls (docs/engine-protocol.md).
+    public static let printFunctions: [(name: String, type: FuncType)] = [
+        ("print", FuncType(params: [], results: [])),
+        ("print_i32", FuncType(params: [.i32], results: [])),
+        ("print_i64", FuncType(params: [.i64], results: [])),
+        ("print_f32", FuncType(params: [.f32], results: [])),
+        ("print_f64", FuncType(params: [.f64], results: [])),
+        ("print_i32_f32", FuncType(params: [.i32, .f32], results: [])),
+        ("print_f64_f64", FuncType(params: [.f64, .f64], results: [])),
+    ]
+
     public static func define(in linker: inout Linker, store: Store) {
-        func function(_ name: String, _ params: [ValueType]) {
-            let f = Function(store: store, type: FuncType(params: params, results: [])) { _ in [] }
-            linker.define(module: "spectest", name: name, .function(f))
+        for (name, type) in printFunctions {
+            linker.define(module: "spectest", name: name, .function(Function(store: store, type: type) { _ in [] }))
         }
-        function("print", [])
-        function("print_i32", [.i32])
-        function("print_i64", [.i64])
-        function("print_f32", [.f32])
-        function("print_f64", [.f64])
-        function("print_i32_f32", [.i32, .f32])
-        function("print_f64_f64", [.f64, .f64])
 
         func global(_ name: String, _ type: ValueType, _ value: Value) {
             // Creating a constant global of a matching value cannot trap.

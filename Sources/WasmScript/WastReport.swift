@@ -50,6 +50,10 @@ public struct FileReport: Hashable, Sendable {
     /// Set when the file could not be run at all (unreadable, text error).
     public var error: String?
     public var seconds: Double
+    /// Calls of the `spectest` print functions that the runner answered
+    /// (0 for an engine that uses its own `spectest`): each crossed the
+    /// pipe for an engine in another process.
+    public var hostCalls = 0
 
     public init(path: String, results: [DirectiveResult] = [], error: String? = nil, seconds: Double = 0, name: String? = nil) {
         self.path = path

@@ -56,8 +56,10 @@ public struct WastRunner: Sendable {
         } catch {
             return FileReport(path: path, error: "\(error.line):\(error.column): \(error.message)", seconds: Date().timeIntervalSince(start))
         }
+        let prints = SpectestPrints()
         do {
             _ = try engine.configure(features: features, fuelPerCall: nil)
+            try prints.define(on: engine)
         } catch {
             return FileReport(path: path, error: "engine \(engine.name): \(error)", seconds: Date().timeIntervalSince(start))
         }
@@ -77,7 +79,9 @@ public struct WastRunner: Sendable {
             }
             results.append(result)
         }
-        return FileReport(path: path, results: results, seconds: Date().timeIntervalSince(start))
+        var report = FileReport(path: path, results: results, seconds: Date().timeIntervalSince(start))
+        report.hostCalls = prints.calls
+        return report
     }
 }
 

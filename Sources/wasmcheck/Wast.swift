@@ -147,6 +147,9 @@ struct Wast: ParsableCommand {
         print(String(format: "%d files (%d with failures), %.1fs, engine %@: %@ of run directives passed",
                      files.count, failedFiles, seconds, spec.name, percentText(total)))
         print("\(total.passed) passed, \(total.failed) failed, \(total.skipped) skipped")
+        if verbose {
+            print("\(reports.reduce(0) { $0 + $1.hostCalls }) spectest host calls answered by the runner")
+        }
         printGroups(run)
 
         try writeReports(ConformanceReport(runs: [run]))

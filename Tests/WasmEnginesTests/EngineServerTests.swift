@@ -1,4 +1,5 @@
 import Testing
+import WasmSyntax
 @testable import WasmEngines
 
 /// The server side of the wire protocol, request by request.
@@ -62,6 +63,58 @@ struct EngineServerTests {
         #expect(try JSON(parsing: line)["error"]?["code"]?.string == "bad-request")
         let (_, quit) = server.respond(to: #"{"id":5,"op":"quit"}"#)
         #expect(quit)
+    }
+
+    /// A host function the client defined is called back over the pipe in
+    /// the middle of `invoke`: the server writes `host-call`, reads the
+    /// client's answer, and only then answers the request.
+    @Test func callsTheClientsHostFunctionsBackOverThePipe() throws {
+        var pending: [String] = []
+        var written: [JSON] = []
+        let server = EngineServer(engine: InProcessEngine.interpreter(name: "interp"),
+                                  input: { pending.isEmpty ? nil : pending.removeFirst() },
+                                  output: { written.append((try? JSON(parsing: $0)) ?? .null); return true })
+        _ = try exchange(server, ["id": 1, "op": "hello", "versions": [2]])
+        let i32 = FuncType(params: [.i32, .i32], results: [.i32])
+        let add = WireProtocol.json(HostFunctionImport(module: "env", name: "add", type: i32))
+        let fail = WireProtocol.json(HostFunctionImport(module: "env", name: "fail", type: FuncType(params: [], results: [])))
+        #expect(try exchange(server, ["id": 2, "op": "define-host", "functions": [add]]) == ["id": 2])
+        #expect(try exchange(server, ["id": 3, "op": "define-host", "functions": [fail]]) == ["id": 3])
+        let bytes = try wasm("""
+            (module (import "env" "add" (func $add (param i32 i32) (result i32))) (import "env" "fail" (func $fail))
+              (func (export "f") (param i32) (result i32) (call $add (local.get 0) (i32.const 1)))
+              (func (export "g") (call $fail)))
+            """)
+        _ = try exchange(server, ["id": 4, "op": "compile", "bytes": WireProtocol.base64(bytes)])
+        _ = try exchange(server, ["id": 5, "op": "instantiate", "module": 0, "imports": "registered"])
+
+        pending = [JSON.object([("id", 6), ("host-result", [WireProtocol.json(.i32(42))])]).compact]
+        let call = try exchange(server, ["id": 6, "op": "invoke", "instance": 0, "export": "f", "args": [WireProtocol.json(.i32(41))]])
+        #expect(WireProtocol.invokeOutcome(call) == .returned([.i32(42)]))
+        #expect(written == [["id": 6, "host-call": ["index": 0, "args": [WireProtocol.json(.i32(41)), WireProtocol.json(.i32(1))]]]])
+
+        // The second definition's function is number 1 in the one list.
+        pending = [#"{"id":7,"host-trap":"the host says no"}"#]
+        let trapped = try exchange(server, ["id": 7, "op": "invoke", "instance": 0, "export": "g", "args": []])
+        #expect(written.last?["host-call"]?["index"]?.int == 1)
+        #expect(WireProtocol.invokeOutcome(trapped) == .trapped(.host("the host says no")))
+
+        // A client that goes away in the middle of a host call ends the
+        // call with a trap, not a hang.
+        pending = []
+        let gone = try exchange(server, ["id": 8, "op": "invoke", "instance": 0, "export": "g", "args": []])
+        guard case .trapped(.host(let message), _)? = WireProtocol.invokeOutcome(gone) else {
+            Issue.record("not a host trap: \(gone.compact)")
+            return
+        }
+        #expect(message.contains("gone"))
+    }
+
+    @Test func refusesHostFunctionsWithReferenceTypes() throws {
+        let server = EngineServer(engine: InProcessEngine.interpreter(name: "interp"))
+        _ = try exchange(server, ["id": 1, "op": "hello", "versions": [2]])
+        let f = WireProtocol.json(HostFunctionImport(module: "env", name: "r", type: FuncType(params: [.externref], results: [])))
+        #expect(try exchange(server, ["id": 2, "op": "define-host", "functions": [f]])["error"]?["code"]?.string == "bad-request")
     }
 
     @Test func valuesSurviveTheWire() {
