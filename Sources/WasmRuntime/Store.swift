@@ -70,6 +70,14 @@ public final class Store {
     /// collector scans it for roots when it conforms to `ValueStackRoots`.
     package var tierState: AnyObject?
 
+    /// The trap that ended a host call made by compiled code (the
+    /// `callHost` builtin), which the code can only pass on as a code: the
+    /// tier's entry rethrows it, message and all.
+    package var pendingTrap: Trap?
+    /// While compiled code calls the host: the end of the caller's frame
+    /// (the callee's slots), above which a nested invocation starts.
+    package var codeFrameTop: UnsafeMutablePointer<UInt64>?
+
     /// How many invocations are active (host -> wasm -> host -> wasm ...).
     package var invocationDepth = 0
     /// Re-entrant invocations nest on the native stack, so they are capped.
@@ -83,7 +91,7 @@ public final class Store {
         runtime = .allocate(capacity: 1)
         runtime.initialize(to: VMRuntime(
             fuel: 0, callDepth: 0, callDepthLimit: Swift.max(engine.configuration.maxCallDepth, 1),
-            nativeStackLimit: nil, trapCode: 0, builtins: builtins, store: nil))
+            nativeStackLimit: nil, valueStackEnd: nil, trapCode: 0, builtins: builtins, store: nil))
         runtime.pointee.store = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
 

@@ -1,6 +1,7 @@
 import Testing
 import WasmInterpreter
 import WasmRuntime
+import WasmSyntax
 
 /// The builtins compiled code calls, called through the store's table the
 /// way code will: C function pointers with the vmctx first.
@@ -113,11 +114,41 @@ import WasmRuntime
         #expect(b.tableInit(ctx, 0, 0, 0, 0, 1) == Self.outOfBoundsTable)
     }
 
-    @Test func slotsTheJITFillsAreNullForNow() throws {
+    @Test func slotsNoTierUsesYetAreNull() throws {
         let (_, instance) = try Self.instance()
         let b = Self.builtins(instance)
         #expect(b.gcAllocate == nil && b.gcArrayOperation == nil && b.isSubtype == nil)
-        #expect(b.throwTag == nil && b.throwRef == nil && b.callHost == nil)
+        #expect(b.throwTag == nil && b.throwRef == nil)
+    }
+
+    /// Compiled code calls host functions through `callHost`: arguments and
+    /// results in the frame's slots; a host trap keeps its message in the
+    /// store for the tier's entry to rethrow.
+    @Test func callHostRunsTheHostFunctionOnTheFramesSlots() throws {
+        var harness = try Harness()
+        let add = Function(store: harness.store, type: FuncType(params: [.i32, .i32], results: [.i32])) { arguments in
+            guard case .i32(let a) = arguments[0], case .i32(let b) = arguments[1] else { return [] }
+            return [.i32(a &+ b)]
+        }
+        let fail = Function(store: harness.store, type: FuncType(params: [], results: [])) { _ in throw Trap(.host("no")) }
+        harness.linker.define(module: "env", name: "add", .function(add))
+        harness.linker.define(module: "env", name: "fail", .function(fail))
+        let instance = try harness.instantiate("""
+            (module (import "env" "add" (func (param i32 i32) (result i32))) (import "env" "fail" (func)))
+            """)
+        let ctx = Self.context(instance)
+        guard let callHost = Self.builtins(instance).callHost else {
+            Issue.record("no callHost builtin")
+            return
+        }
+        var frame: [UInt64] = [40, 2, 0]
+        let code = frame.withUnsafeMutableBufferPointer { callHost(ctx, ctx.pointee.functions[0], $0.baseAddress!) }
+        #expect(code == 0)
+        #expect(frame[0] == 42)
+        #expect(harness.store.codeFrameTop == nil)
+        let trapped = frame.withUnsafeMutableBufferPointer { callHost(ctx, ctx.pointee.functions[1], $0.baseAddress!) }
+        #expect(trapped == VMTrapCode.host.rawValue)
+        #expect(harness.store.pendingTrap?.kind == .host("no"))
     }
 
     /// Trap codes mirror `TrapKind` case for case (host traps keep their

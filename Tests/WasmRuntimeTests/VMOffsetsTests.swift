@@ -52,7 +52,7 @@ import WasmRuntime
         ])
         check(VMRuntime.self, .runtime, [
             ("fuel", \.fuel), ("callDepth", \.callDepth), ("callDepthLimit", \.callDepthLimit),
-            ("nativeStackLimit", \.nativeStackLimit), ("trapCode", \.trapCode), ("builtins", \.builtins), ("store", \.store),
+            ("nativeStackLimit", \.nativeStackLimit), ("valueStackEnd", \.valueStackEnd), ("trapCode", \.trapCode), ("builtins", \.builtins), ("store", \.store),
         ])
         check(VMBuiltins.self, .builtins, [
             ("memoryGrow", \.memoryGrow), ("memoryFill", \.memoryFill), ("memoryCopy", \.memoryCopy),
@@ -87,10 +87,11 @@ import WasmRuntime
         #expect(o.offset(of: "runtime", in: .instance) == 40)
         #expect(o.size(of: .instance) == 44)
         #expect(o.offset(of: "callHost", in: .builtins) == 17 * 4)
-        // fuel (8), callDepth (4), callDepthLimit (4), nativeStackLimit (4), trapCode (4), builtins (4), store (4).
-        #expect(o.offset(of: "trapCode", in: .runtime) == 20)
-        #expect(o.offset(of: "store", in: .runtime) == 28)
-        #expect(o.size(of: .runtime) == 32)
+        // fuel (8), callDepth (4), callDepthLimit (4), nativeStackLimit (4), valueStackEnd (4), trapCode (4),
+        // builtins (4), store (4), padded to 8.
+        #expect(o.offset(of: "trapCode", in: .runtime) == 24)
+        #expect(o.offset(of: "store", in: .runtime) == 32)
+        #expect(o.size(of: .runtime) == 40)
         for structure in VMOffsets.Structure.allCases {
             let layout = o.layout(of: structure)
             #expect(layout.size <= VMOffsets(pointerSize: 8).size(of: structure))

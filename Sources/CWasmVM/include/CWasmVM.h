@@ -175,6 +175,9 @@ struct WVMBuiltins;
  *   callDepthLimit:   read: the engine's `maxCallDepth`.
  *   nativeStackLimit: read: the lowest native stack address code may use
  *                     (null: no limit); set by the entry trampoline.
+ *   valueStackEnd:    read: the end of the tier's value stack; a frame
+ *                     that would pass it traps with CallStackExhausted
+ *                     (null: the tier checks in its own way).
  *   trapCode:         write: a `WVMTrapCode`, before code exits through
  *                     its trap stub; the runtime clears it.
  *   builtins:         read.
@@ -188,6 +191,7 @@ struct WVMBuiltins;
     F(S, callDepth, WORD, intptr_t)                             \
     F(S, callDepthLimit, WORD, intptr_t)                        \
     F(S, nativeStackLimit, POINTER, const void *_Nullable)      \
+    F(S, valueStackEnd, POINTER, const uint64_t *_Nullable)     \
     F(S, trapCode, I32, int32_t)                                \
     F(S, builtins, POINTER, const struct WVMBuiltins *_Nonnull) \
     F(S, store, POINTER, const void *_Nullable)
@@ -234,8 +238,8 @@ typedef enum __attribute__((enum_extensibility(closed))) WVMTrapCode : int32_t {
  * element arrays. All slots are read-only for code.
  *
  * The slots marked "null for now" are declared so that the layout is
- * final; the JIT tier fills them (they need the collector, the
- * exception unwinder or the host-call path). The GC roots rule above
+ * final; they are filled as the JIT tier comes to need them (they need
+ * the collector or the exception unwinder). The GC roots rule above
  * applies to every one of them: live references are spilled to `frame`
  * (the caller's frame on the value stack, scanned up to its top) first.
  */
@@ -275,7 +279,9 @@ typedef bool (*WVMIsSubtype)(struct WVMInstance *_Nonnull vmctx, intptr_t typeID
 typedef int32_t (*WVMThrow)(struct WVMInstance *_Nonnull vmctx, uint32_t tag, const uint64_t *_Nonnull payload,
                             uint64_t *_Nonnull frame);
 typedef int32_t (*WVMThrowRef)(struct WVMInstance *_Nonnull vmctx, uint64_t exception, uint64_t *_Nonnull frame);
-/* Calls a host function: arguments in frame[0...], results written there. */
+/* Calls a host function: arguments in frame[0...], results written there.
+ * A trap (the host's own, or one of wasm code the host called) is kept by
+ * the store for the entry to rethrow with its message. */
 typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFunctionHeader *_Nonnull callee,
                                uint64_t *_Nonnull frame);
 
@@ -346,6 +352,10 @@ typedef struct WVMStructDescriptor {
     /* sizeof on this host. */
     intptr_t hostSize;
 } WVMStructDescriptor;
+
+/* The lowest address of the running thread's stack and its size (null and
+ * 0 when unknown): the JIT's entry derives `nativeStackLimit` from it. */
+void *_Nullable wvm_thread_stack_low(uintptr_t *_Nonnull size);
 
 /* The structs of the layout, in `WVM_STRUCTS` order: `*count` entries. */
 const WVMStructDescriptor *_Nonnull wvm_layout(intptr_t *_Nonnull count);

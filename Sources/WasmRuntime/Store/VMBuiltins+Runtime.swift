@@ -2,9 +2,9 @@ import CWasmVM
 
 extension VMBuiltins {
     /// The builtins the runtime implements, as C-ABI functions with the
-    /// vmctx first, for the builtins table of each store. The GC, throw,
-    /// subtype and host-call slots stay null until the JIT tier fills them
-    /// (they need the collector's roots, the unwinder and the host-call path).
+    /// vmctx first, for the builtins table of each store. The GC, throw
+    /// and subtype slots stay null until the JIT tier needs them (they need
+    /// the collector's roots and the unwinder).
     package static var runtime: VMBuiltins {
         VMBuiltins(
             memoryGrow: { ctx, memory, delta in
@@ -53,7 +53,20 @@ extension VMBuiltins {
                 }
             },
             elemDrop: { ctx, element in ctx.pointee.elements[Int(element)].count = 0 },
-            gcAllocate: nil, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil, callHost: nil)
+            gcAllocate: nil, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil,
+            callHost: { ctx, callee, frame in
+                let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                let saved = store.codeFrameTop
+                store.codeFrameTop = frame + Int(Swift.max(callee.pointee.parameterSlots, callee.pointee.resultSlots))
+                defer { store.codeFrameTop = saved }
+                do throws(Trap) {
+                    try store.callHost(callee, slots: frame)
+                    return VMTrapCode.none.rawValue
+                } catch {
+                    store.pendingTrap = error
+                    return VMTrapCode(error.kind).rawValue
+                }
+            })
     }
 }
 
