@@ -113,6 +113,9 @@ struct ScriptSession {
         }
         switch command.kind {
         case .module(let m):
+            // Until a module is defined, the commands that follow must not
+            // run on the one before (they would fail in misleading ways).
+            if !m.isDefinition { current = nil }
             switch compile(m) {
             case .failure(let failure):
                 return result("module", .failed(failure.description))
@@ -132,6 +135,7 @@ struct ScriptSession {
             }
 
         case .instance(let id, let definitionID):
+            current = nil
             guard let module = definitionID.flatMap({ definitions[$0] }) ?? lastDefinition else {
                 return result("module instance", .failed("unknown module definition \(definitionID ?? "(last)")"))
             }
