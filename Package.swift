@@ -32,10 +32,12 @@ let package = Package(
             dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmInterpreter"],
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
+        /// The single-pass JIT tier: frontend, MacroAssembler, the x86-64 backend.
+        .target(name: "WasmJIT", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmVM"]),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
         /// Every engine behind one protocol (in-process tiers, `serve`, adapters
         /// over the wire protocol), and the one catalog of engine names.
-        .target(name: "WasmEngines", dependencies: ["WasmSyntax", "WasmBinary", "WasmRuntime", "WasmInterpreter"]),
+        .target(name: "WasmEngines", dependencies: ["WasmSyntax", "WasmBinary", "WasmRuntime", "WasmInterpreter", "WasmJIT"]),
         .target(
             name: "WasmFuzz",
             dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "WasmEngines", "WasmGenerator"]
@@ -52,7 +54,9 @@ let package = Package(
         .testTarget(name: "WasmRuntimeTests", dependencies: ["WasmRuntime", "CWasmVM", "WasmInterpreter", "WasmText"]),
         .testTarget(name: "WasmInterpreterTests", dependencies: ["WasmInterpreter", "WasmText"]),
         /// WebAssembly semantics, run on every in-process tier (TestTier.swift).
-        .testTarget(name: "WasmExecutionTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmText", "WasmBinary"]),
+        .testTarget(name: "WasmExecutionTests", dependencies: ["WasmRuntime", "WasmInterpreter", "WasmJIT", "WasmText", "WasmBinary"]),
+        /// Encoders checked against llvm-mc; the JIT's own limits.
+        .testTarget(name: "WasmJITTests", dependencies: ["WasmJIT", "WasmRuntime", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript", "WasmEngines"]),
         .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmEngines", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),

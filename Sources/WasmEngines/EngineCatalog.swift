@@ -1,17 +1,19 @@
 import Foundation
 import WasmInterpreter
+import WasmJIT
 import WasmRuntime
 
 /// The one catalog of engine names, used by every command that runs
 /// modules (`wast`, `fuzz`, `invoke`, `repro`, `reduce`):
 /// - `interpreter` (alias `interp`): our interpreter, in this process;
+/// - `jit`: our single-pass JIT for the host (x86-64), in this process;
 /// - `serve`: our interpreter in a child process (`wasmcheck serve`), over
 ///   the wire protocol;
 /// - `wasmtime` (alias `wasmtime:cranelift`), `wasmtime:winch`: wasmtime
 ///   through ci/engines/wasmtime_engine.py (Cranelift, or its baseline
 ///   compiler Winch);
 /// - `process:COMMAND ARGS...`: any program that speaks the wire protocol;
-/// - `interpreter!FAULT`, `serve!FAULT`: test-only variants with a planted
+/// - `interpreter!FAULT`, `jit!FAULT`, `serve!FAULT`: test-only variants with a planted
 ///   bug (`InjectedFault`; `serve` also takes `crash` and `hang`), for the
 ///   gate's and the fuzzer's self-tests.
 public enum EngineCatalog {
@@ -20,7 +22,7 @@ public enum EngineCatalog {
     public static let gated = ["interpreter", "serve"]
 
     /// Every name `EngineSpec.parse` takes, for help texts.
-    public static let names = ["interpreter", "interp", "serve", "wasmtime", "wasmtime:cranelift", "wasmtime:winch", "process:COMMAND"]
+    public static let names = ["interpreter", "interp", "jit", "serve", "wasmtime", "wasmtime:cranelift", "wasmtime:winch", "process:COMMAND"]
 }
 
 /// An engine named on the command line (`--engine serve`, `--engines
@@ -28,8 +30,21 @@ public enum EngineCatalog {
 /// fuzzing job makes its own instance.
 public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
     public enum Kind: Sendable, Hashable {
-        case interpreter(fault: InjectedFault?)
+        /// One of our tiers in this process.
+        case inProcess(InProcessTier, fault: InjectedFault?)
         case process(command: [String])
+    }
+
+    /// Our tiers, by their catalog names.
+    public enum InProcessTier: String, Sendable, Hashable, CaseIterable {
+        case interpreter, jit
+
+        public func make() -> any ExecutionTier {
+            switch self {
+            case .interpreter: return Interpreter()
+            case .jit: return JIT()
+            }
+        }
     }
 
     /// The name as given (`interp!nan-bits`).
@@ -117,7 +132,8 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         let base = parts.first ?? ""
         let faultName = parts.count > 1 ? parts[1] : nil
         switch base {
-        case "interp", "interpreter":
+        case "interp", "interpreter", "jit":
+            let tier: InProcessTier = base == "jit" ? .jit : .interpreter
             var fault: InjectedFault?
             if let faultName {
                 guard let f = InjectedFault(rawValue: faultName) else {
@@ -125,7 +141,7 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
                 }
                 fault = f
             }
-            return EngineSpec(name: text, kind: .interpreter(fault: fault), canonicalName: "interpreter")
+            return EngineSpec(name: text, kind: .inProcess(tier, fault: fault), canonicalName: tier.rawValue)
         case "serve":
             var command = environment.selfCommand + ["serve"]
             if let faultName {
@@ -163,7 +179,8 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
     /// A fresh engine.
     public func make() -> any WasmEngine {
         switch kind {
-        case .interpreter(let fault): return InProcessEngine.interpreter(name: name, fault: fault)
+        case .inProcess(let tier, let fault):
+            return InProcessEngine(name: name, features: .all, fuelPerCall: 10_000_000, fault: fault) { tier.make() }
         case .process(let command): return ProcessEngine(name: name, command: command, timeout: timeout)
         }
     }

@@ -1,0 +1,216 @@
+import WasmRuntime
+import WasmSyntax
+
+extension FunctionCompiler {
+    func blockTypes(_ immediate: Immediate) -> (params: [ValueType], results: [ValueType]) {
+        guard case .block(let bt) = immediate else { return ([], []) }
+        switch bt {
+        case .empty: return ([], [])
+        case .value(let t): return ([], [t])
+        case .typeIndex(let i):
+            let f = context.funcType(atTypeIndex: i) ?? FuncType()
+            return (f.params, f.results)
+        }
+    }
+
+    mutating func compileControl(_ instruction: Instruction, offset: Int) throws(CompileError) {
+        switch instruction.opcode {
+        case .block, .loop:
+            let (params, results) = blockTypes(instruction.immediate)
+            if (params + results).contains(.v128) { throw unsupported(instruction, offset: offset) }
+            spillAll()
+            var frame = ControlFrame(kind: instruction.opcode == .loop ? .loop : .block, height: stack.count - params.count,
+                                     params: params, results: results, label: masm.code.newLabel())
+            if frame.kind == .loop {
+                if consumesFuel {
+                    // Entering skips the fuel check; back-edges pay it.
+                    let body = masm.code.newLabel()
+                    masm.jump(body)
+                    masm.bind(frame.label)
+                    masm.consumeFuel()
+                    masm.bind(body)
+                } else {
+                    masm.bind(frame.label)
+                }
+            }
+            frame.elseLabel = nil
+            control.append(frame)
+        case .if:
+            let (params, results) = blockTypes(instruction.immediate)
+            if !params.isEmpty || results.contains(.v128) {
+                throw CompileError(.unsupported, "jit: if with block parameters is not supported yet", offset: offset)
+            }
+            let condition = pop()
+            let c = intoRegister(condition)
+            spillAll()
+            let frame = ControlFrame(kind: .if, height: stack.count, params: params, results: results,
+                                     label: masm.code.newLabel(), elseLabel: masm.code.newLabel())
+            masm.branch(ifZero: true, .w32, c, to: frame.elseLabel!)
+            registers.free(c)
+            control.append(frame)
+        case .else:
+            guard var frame = control.popLast() else { return }
+            spillAll()
+            masm.jump(frame.label)
+            if let e = frame.elseLabel { masm.bind(e) }
+            frame.elseLabel = nil
+            resetStack(to: frame.height, pushing: frame.params)
+            control.append(frame)
+        case .end:
+            compileEnd()
+        case .br:
+            guard case .index(let depth) = instruction.immediate else { return }
+            branch(depth: Int(depth))
+            live = false
+        case .brIf:
+            guard case .index(let depth) = instruction.immediate else { return }
+            let condition = pop()
+            let c = intoRegister(condition)
+            spillAll()
+            let target = control[control.count - 1 - Int(depth)]
+            if needsStub(target) {
+                let skip = masm.code.newLabel()
+                masm.branch(ifZero: true, .w32, c, to: skip)
+                branch(depth: Int(depth))
+                masm.bind(skip)
+            } else {
+                masm.branch(ifZero: false, .w32, c, to: target.label)
+            }
+            registers.free(c)
+        case .brTable:
+            guard case .brTable(let targets, let defaultTarget) = instruction.immediate else { return }
+            let index = pop()
+            let r = intoRegister(index)
+            spillAll()
+            // Each target gets a stub that moves the values when its label
+            // needs them elsewhere; the others are reached directly.
+            var stubs: [(Label, Int)] = []
+            var labels: [Int: Label] = [:]
+            func label(for depth: Int) -> Label {
+                if let l = labels[depth] { return l }
+                let target = control[control.count - 1 - depth]
+                let l: Label
+                if needsStub(target) {
+                    l = masm.code.newLabel()
+                    stubs.append((l, depth))
+                } else {
+                    l = target.label
+                }
+                labels[depth] = l
+                return l
+            }
+            let table = targets.map { label(for: Int($0)) }
+            let fallback = label(for: Int(defaultTarget))
+            masm.jumpTable(r, targets: table, defaultTarget: fallback)
+            registers.free(r)
+            for (l, depth) in stubs {
+                masm.bind(l)
+                branch(depth: depth)
+            }
+            live = false
+        case .return:
+            emitReturn()
+            live = false
+        default:
+            throw unsupported(instruction, offset: offset)
+        }
+    }
+
+    /// Whether a branch to `target` needs code of its own rather than a
+    /// jump: a return (the function's label), or values to move: they are
+    /// the top of the stack, in their homes, and go to the homes above the
+    /// target's height.
+    func needsStub(_ target: ControlFrame) -> Bool {
+        target.kind == .function || (target.branchArity > 0 && stack.count - target.branchArity != target.height)
+    }
+
+    mutating func moveBranchValues(to target: ControlFrame) {
+        let arity = target.branchArity
+        let from = stack.count - arity
+        // Upwards: the source is never below the destination.
+        for i in 0..<arity { masm.copySlot(to: home(target.height + i), from: home(from + i)) }
+    }
+
+    /// An unconditional branch to the frame `depth` levels out.
+    mutating func branch(depth: Int) {
+        let target = control[control.count - 1 - depth]
+        if target.kind == .function {
+            emitReturn()
+            return
+        }
+        spillAll()
+        moveBranchValues(to: target)
+        masm.jump(target.label)
+    }
+
+    /// Writes the results to the frame's first slots and returns.
+    mutating func emitReturn() {
+        spillAll()
+        let count = functionType.results.count
+        let from = stack.count - count
+        for i in 0..<count { masm.copySlot(to: i, from: home(from + i)) }
+        masm.epilogue()
+    }
+
+    mutating func compileEnd() {
+        guard let frame = control.popLast() else { return }
+        if frame.kind == .function {
+            if live { emitReturn() }
+            return
+        }
+        if live { spillAll() }
+        if frame.kind != .loop { masm.bind(frame.label) }
+        if let e = frame.elseLabel { masm.bind(e) }
+        resetStack(to: frame.height, pushing: frame.results)
+        live = true
+    }
+
+    /// The stack after a label: the values below `height` as they were
+    /// (in their homes: they were spilled at the block's start), and
+    /// `types` in their homes above.
+    mutating func resetStack(to height: Int, pushing types: [ValueType]) {
+        while stack.count > height { release(pop()) }
+        for t in types { push(t, .home) }
+    }
+
+    /// Unreachable code is validated but not compiled: only its block
+    /// structure is followed, to find where code is reachable again.
+    mutating func compileUnreachable(_ instruction: Instruction) {
+        switch instruction.opcode {
+        case .block, .loop, .if:
+            deadDepth += 1
+        case .else where deadDepth == 0:
+            guard var frame = control.popLast() else { return }
+            if let e = frame.elseLabel { masm.bind(e) }
+            frame.elseLabel = nil
+            resetStack(to: frame.height, pushing: frame.params)
+            control.append(frame)
+            live = true
+        case .end:
+            if deadDepth > 0 {
+                deadDepth -= 1
+            } else {
+                compileEnd()
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: Calls
+
+    mutating func compileCall(_ index: Int) {
+        guard let type = context.funcType(ofFunction: UInt32(index)) else { return }
+        spillAll()
+        let base = stack.count - type.params.count
+        // The callee's frame starts at the first argument's home; its
+        // results come back there.
+        let defined = index - context.importedFunctionCount
+        if defined >= 0 {
+            masm.callDirect(functionLabels[defined], frameOffset: home(base))
+        } else {
+            masm.callThroughHeader(function: index, frameOffset: home(base))
+        }
+        resetStack(to: base, pushing: type.results)
+    }
+}

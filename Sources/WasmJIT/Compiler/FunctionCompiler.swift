@@ -1,0 +1,211 @@
+import WasmBinary
+import WasmRuntime
+import WasmSyntax
+import WasmValidation
+
+/// Compiles one function body to machine code in a single pass: each
+/// instruction is read (`InstructionReader`), validated
+/// (`FunctionValidator`) and compiled before the next is read
+/// (docs/architecture.md, decision 1), as Liftoff and Winch do.
+///
+/// The frame is the function's slots on the value stack: locals first
+/// (parameters in front, where the caller put the arguments), then one
+/// *home* slot per operand-stack height. The operand stack is virtual
+/// (`StackEntry`): a value is a constant, a local, a register, or in its
+/// home. Values go home ("spill") where paths meet or leave: at every block
+/// boundary, branch, call and return, so every label sees every value in
+/// its home and no register is live across a call (the collector's rule,
+/// CWasmVM.h: references are in scanned slots at every call).
+///
+/// What it cannot compile yet is a compile error naming the instruction;
+/// it never hands a function to another tier.
+struct FunctionCompiler<Assembler: MacroAssembler> {
+    var masm: Assembler
+    let context: ValidationContext
+    let consumesFuel: Bool
+    var validator: FunctionValidator
+    var reader: InstructionReader
+    let functionType: FuncType
+    /// The labels of the module's defined functions (direct calls).
+    let functionLabels: [Label]
+
+    var localTypes: [ValueType]
+    /// The first home slot.
+    let localsEnd: Int
+    var stack: [StackEntry] = []
+    var control: [ControlFrame] = []
+    /// The highest operand stack seen (the frame's home slots).
+    var maxHeight = 0
+    var registers: RegisterFile
+    /// Whether the current code is reachable, and how many blocks deep the
+    /// unreachable code is nested.
+    var live = true
+    var deadDepth = 0
+    /// The first instruction the JIT cannot compile: from there on the
+    /// body is only validated, so that an invalid module is reported as
+    /// invalid (as the other tiers do), not as unsupported.
+    var unsupportedError: CompileError?
+
+    /// Above this height `local.get` copies at once instead of staying a
+    /// reference to the local, which bounds the work `local.set` does
+    /// (the interpreter's rule).
+    static var maxLazyHeight: Int { 128 }
+
+    init(masm: Assembler, context: ValidationContext, configuration: EngineConfiguration, function: WasmSyntax.Function,
+         index: UInt32, functionLabels: [Label]) throws(CompileError) {
+        self.masm = masm
+        self.context = context
+        self.consumesFuel = configuration.consumesFuel
+        self.functionLabels = functionLabels
+        do {
+            validator = try FunctionValidator(context: context, functionIndex: index, locals: function.locals, offset: function.bodyOffset)
+        } catch {
+            throw CompileError(validationError: error)
+        }
+        reader = InstructionReader(function.body, features: context.features)
+        functionType = context.funcType(ofFunction: index) ?? FuncType()
+        localTypes = validator.localTypes
+        localsEnd = localTypes.count
+        registers = RegisterFile(masm.allocatable)
+        if localTypes.contains(.v128) || functionType.results.contains(.v128) {
+            unsupportedError = CompileError(.unsupported, "jit: v128 values are not supported yet", offset: function.bodyOffset)
+        }
+    }
+
+    /// Compiles the whole body; the code starts at the current position.
+    mutating func compile() throws(CompileError) -> Assembler {
+        let patch = masm.prologue()
+        masm.zeroSlots(from: functionType.params.count, count: localsEnd - functionType.params.count)
+        if consumesFuel { masm.consumeFuel() }
+        control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,
+                                    label: masm.code.newLabel()))
+        while !validator.isFinished {
+            if reader.isAtEnd {
+                throw CompileError(.malformed, DecodingError.Message.unexpectedEnd, offset: reader.offset)
+            }
+            let offset = reader.offset
+            let instruction: Instruction
+            do {
+                instruction = try reader.read()
+            } catch {
+                throw CompileError(decodingError: error)
+            }
+            do {
+                try validator.validate(instruction, offset: offset)
+            } catch {
+                throw CompileError(validationError: error)
+            }
+            guard unsupportedError == nil else { continue }
+            do {
+                try compile(instruction, offset: offset)
+            } catch where error.kind == .unsupported {
+                unsupportedError = error
+            }
+        }
+        if !reader.isAtEnd {
+            throw CompileError(.malformed, DecodingError.Message.sectionSizeMismatch, offset: reader.offset)
+        }
+        if let unsupportedError { throw unsupportedError }
+        masm.setFrameSlots(Swift.max(localsEnd + maxHeight, functionType.results.count), at: patch)
+        return masm
+    }
+
+    func unsupported(_ instruction: Instruction, offset: Int) -> CompileError {
+        CompileError(.unsupported, "jit: \(instruction.opcode.mnemonic) is not supported yet", offset: offset)
+    }
+
+    /// Compiles one validated instruction.
+    mutating func compile(_ instruction: Instruction, offset: Int) throws(CompileError) {
+        let op = instruction.opcode
+        if !live {
+            compileUnreachable(instruction)
+            return
+        }
+        switch op {
+        case .nop: break
+        case .unreachable:
+            masm.jump(masm.trapLabel(.unreachable))
+            live = false
+        case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return:
+            try compileControl(instruction, offset: offset)
+        case .call:
+            guard case .index(let i) = instruction.immediate else { return }
+            compileCall(Int(i))
+        case .drop:
+            release(pop())
+        case .select, .selectTyped:
+            let condition = pop(), ifFalse = pop(), ifTrue = pop()
+            if ifTrue.type == .v128 { throw unsupported(instruction, offset: offset) }
+            let c = intoRegister(condition, height: stack.count + 2), f = intoRegister(ifFalse, height: stack.count + 1)
+            let t = intoRegister(ifTrue)
+            masm.select(t, condition: c, ifTrue: t, ifFalse: f)
+            registers.free(c)
+            registers.free(f)
+            push(ifTrue.type, .register(t))
+        case .localGet:
+            guard case .index(let i) = instruction.immediate else { return }
+            let type = localTypes[Int(i)]
+            if stack.count < Self.maxLazyHeight {
+                push(type, .local(Int(i)))
+            } else {
+                let r = allocate()
+                masm.loadSlot(width(type), r, slot: Int(i))
+                push(type, .register(r))
+            }
+        case .localSet, .localTee:
+            guard case .index(let i) = instruction.immediate else { return }
+            let value = pop()
+            materializeLocal(Int(i))
+            let r = intoRegister(value)
+            masm.storeSlot(width(value.type), slot: Int(i), r)
+            if op == .localTee { push(value.type, .register(r)) } else { registers.free(r) }
+        case .globalGet:
+            guard case .index(let i) = instruction.immediate else { return }
+            let type = context.globals[Int(i)].valueType
+            guard type != .v128 else { throw unsupported(instruction, offset: offset) }
+            let r = allocate()
+            masm.loadGlobal(width(type), r, global: Int(i))
+            push(type, .register(r))
+        case .globalSet:
+            guard case .index(let i) = instruction.immediate else { return }
+            let value = pop()
+            guard value.type != .v128 else { throw unsupported(instruction, offset: offset) }
+            let r = intoRegister(value)
+            masm.storeGlobal(width(value.type), global: Int(i), r)
+            registers.free(r)
+        case .i32Const:
+            guard case .i32(let v) = instruction.immediate else { return }
+            push(.i32, .constant(UInt64(UInt32(bitPattern: v))))
+        case .i64Const:
+            guard case .i64(let v) = instruction.immediate else { return }
+            push(.i64, .constant(UInt64(bitPattern: v)))
+        case .f32Const:
+            guard case .f32(let bits) = instruction.immediate else { return }
+            push(.f32, .constant(UInt64(bits)))
+        case .f64Const:
+            guard case .f64(let bits) = instruction.immediate else { return }
+            push(.f64, .constant(bits))
+        case .i32ReinterpretF32, .i64ReinterpretF64, .f32ReinterpretI32, .f64ReinterpretI64:
+            // The bits stay; only the type changes.
+            var value = pop()
+            value.type = [.i32ReinterpretF32: .i32, .i64ReinterpretF64: .i64, .f32ReinterpretI32: .f32,
+                          .f64ReinterpretI64: .f64][op]!
+            if case .register(let r) = value.location { registers.own(r, at: stack.count) }
+            stack.append(value)
+        case .memorySize, .memoryGrow:
+            try compileMemoryManagement(instruction)
+        default:
+            if let access = MemoryOperation(op) {
+                try compileMemoryAccess(access, instruction)
+            } else if try compileNumeric(op) {
+                break
+            } else if compileFloat(op) {
+                break
+            } else {
+                throw unsupported(instruction, offset: offset)
+            }
+        }
+    }
+
+    func width(_ type: ValueType) -> Width { type == .i32 || type == .f32 ? .w32 : .w64 }
+}

@@ -1,0 +1,68 @@
+import WasmSyntax
+
+/// One value of the compiler's virtual operand stack.
+struct StackEntry {
+    var type: ValueType
+    var location: Location
+
+    enum Location: Equatable {
+        /// A constant not yet in any register or slot (its bits).
+        case constant(UInt64)
+        /// The current value of local `index` (copied before the local is
+        /// written).
+        case local(Int)
+        case register(Register)
+        /// In the home slot of its stack height.
+        case home
+    }
+}
+
+/// The allocatable registers: which are free, and which stack entry owns
+/// each of the others (so that the oldest can be spilled when none is free).
+struct RegisterFile {
+    private var free: [Register]
+    /// The stack height whose entry holds each register; nil while the
+    /// register belongs to an instruction being compiled.
+    private var owners: [Register: Int] = [:]
+
+    init(_ allocatable: [Register]) {
+        free = allocatable.reversed()
+    }
+
+    var hasFree: Bool { !free.isEmpty }
+
+    mutating func take() -> Register? { free.popLast() }
+
+    mutating func free(_ r: Register) {
+        owners[r] = nil
+        free.append(r)
+    }
+
+    /// `r` now holds the entry at `height`.
+    mutating func own(_ r: Register, at height: Int) { owners[r] = height }
+
+    /// `r` now belongs to the instruction being compiled.
+    mutating func disown(_ r: Register) { owners[r] = nil }
+
+    /// The register of the lowest stack entry that holds one.
+    var oldestOwned: (register: Register, height: Int)? {
+        owners.min { $0.value < $1.value }.map { ($0.key, $0.value) }
+    }
+}
+
+/// A block, loop, if or the function body, as the compiler sees it.
+struct ControlFrame {
+    enum Kind { case function, block, loop, `if` }
+    var kind: Kind
+    /// The operand stack height below the block's parameters.
+    var height: Int
+    var params: [ValueType]
+    var results: [ValueType]
+    /// Where branches go: the end (block, if, function) or the start (loop).
+    var label: Label
+    /// An `if`'s false branch, until `else` or `end` places it.
+    var elseLabel: Label?
+
+    /// How many values a branch to this frame carries.
+    var branchArity: Int { kind == .loop ? params.count : results.count }
+}

@@ -1,0 +1,161 @@
+import CWasmVM
+import WasmRuntime
+import WasmSyntax
+import WasmValidation
+
+/// The single-pass JIT tier: compiles each function to machine code for
+/// the host (x86-64 for now) as it validates it, and runs it on the same
+/// runtime layout as the interpreter (CWasmVM.h).
+///
+///     let engine = Engine(tier: JIT())
+///
+/// A function it cannot compile fails the module's compilation with an
+/// error naming the instruction: no silent fallback to the interpreter.
+public final class JIT: TierImplementation {
+    public let name = "jit"
+
+    public init() {}
+
+    package func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
+        #if arch(x86_64)
+        if let missing = X64Features.host.missingBaseline {
+            throw CompileError(.unsupported, "jit: the x86-64 JIT needs \(missing), which this CPU lacks", offset: 0)
+        }
+        var masm = X64MacroAssembler()
+        #else
+        throw CompileError(.unsupported, "jit: no backend for this host architecture yet", offset: 0)
+        #endif
+        let labels = module.functions.map { _ in masm.code.newLabel() }
+        let imported = UInt32(truncatingIfNeeded: context.validation.importedFunctionCount)
+        var entries: [Int] = []
+        entries.reserveCapacity(module.functions.count)
+        // The first function the JIT cannot compile fails the module, but
+        // only after every body is validated: invalid beats unsupported.
+        var unsupported: CompileError?
+        for (i, function) in module.functions.enumerated() {
+            masm.bind(labels[i])
+            entries.append(masm.code.count)
+            // The assembler moves into the compiler and back, so its code
+            // buffer is never shared (and copied) while it grows.
+            var compiler = try FunctionCompiler(masm: consume masm, context: context.validation,
+                                                configuration: context.configuration, function: function,
+                                                index: imported + UInt32(truncatingIfNeeded: i), functionLabels: labels)
+            if unsupported != nil { compiler.unsupportedError = unsupported }
+            do {
+                masm = try compiler.compile()
+            } catch where error.kind == .unsupported {
+                unsupported = unsupported ?? error
+                masm = compiler.masm
+            }
+        }
+        if let unsupported { throw unsupported }
+        masm.finish()
+        do {
+            return JITCode(memory: try ExecutableMemory(copying: masm.code.bytes), entries: entries)
+        } catch {
+            throw CompileError(.unsupported, "jit: cannot map code memory (\(error))", offset: 0)
+        }
+    }
+
+    /// The C signature of every compiled function (the x86-64 backend's
+    /// convention): the callee's vmctx and frame; the trap code back.
+    private typealias Entry = @convention(c) (UnsafeMutableRawPointer, UnsafeMutablePointer<UInt64>) -> Int32
+
+    package func invoke(_ function: UnsafeMutablePointer<FunctionHeader>, slots: UnsafeMutablePointer<UInt64>, store: Store) throws(Trap) {
+        guard let code = function.pointee.code, let instance = function.pointee.instance else { throw Trap(.typeMismatch) }
+        let stack = JITStack.of(store)
+        // Within a host call from code, a nested invocation starts above
+        // the caller's frames.
+        let base = store.codeFrameTop ?? stack.slots
+        let parameterSlots = Int(function.pointee.parameterSlots), resultSlots = Int(function.pointee.resultSlots)
+        guard Swift.max(parameterSlots, resultSlots) <= stack.end - base else { throw Trap(.callStackExhausted) }
+        base.update(from: slots, count: parameterSlots)
+
+        let runtime = store.runtime
+        let depth = runtime.pointee.callDepth
+        let outermost = runtime.pointee.nativeStackLimit == nil
+        if outermost { runtime.pointee.nativeStackLimit = NativeStack.limit() }
+        defer { if outermost { runtime.pointee.nativeStackLimit = nil } }
+
+        let entry = unsafeBitCast(code, to: Entry.self)
+        let result = entry(UnsafeMutableRawPointer(instance), base)
+        if result != 0 {
+            // Trapping frames leave the depth as it was; the entry knows it.
+            runtime.pointee.callDepth = depth
+            if let trap = store.pendingTrap {
+                store.pendingTrap = nil
+                throw trap
+            }
+            guard let code = VMTrapCode(rawValue: result), let kind = TrapKind(code) else {
+                throw Trap(.host("jit: unknown trap code \(result)"))
+            }
+            throw Trap(kind)
+        }
+        slots.update(from: base, count: resultSlots)
+    }
+}
+
+/// The native stack of the running thread, for the JIT's stack check.
+enum NativeStack {
+    /// Room left below the limit for host functions that code calls (and
+    /// the Swift frames they run): they run below the code's frames.
+    static let hostReserve = 256 << 10
+
+    /// The lowest address code may use on this thread (nil when unknown:
+    /// no check).
+    static func limit() -> UnsafeRawPointer? {
+        var size: UInt = 0
+        guard let low = wvm_thread_stack_low(&size) else { return nil }
+        return UnsafeRawPointer(low + Swift.min(hostReserve, Int(size) / 2))
+    }
+}
+
+/// The JIT's code for one module: mapped executable, with each defined
+/// function's entry.
+final class JITCode: CompiledCode {
+    let memory: ExecutableMemory
+    let entries: [Int]
+
+    init(memory: ExecutableMemory, entries: [Int]) {
+        self.memory = memory
+        self.entries = entries
+    }
+
+    func entry(ofDefinedFunction index: Int) -> UnsafeRawPointer {
+        UnsafeRawPointer(memory.base + entries[index])
+    }
+}
+
+/// The value stack of one store for JIT code: frames of 64-bit slots,
+/// scanned by the collector up to the frames that are active.
+final class JITStack: ValueStackRoots {
+    let slots: UnsafeMutablePointer<UInt64>
+    let end: UnsafeMutablePointer<UInt64>
+    unowned let store: Store
+
+    private init(store: Store) {
+        let count = Swift.max(store.engine.configuration.valueStackSlots, 1024)
+        // Large allocations are mapped lazily, so an unused stack costs
+        // address space, not memory.
+        slots = .allocate(capacity: count)
+        end = slots + count
+        self.store = store
+        store.runtime.pointee.valueStackEnd = UnsafePointer(end)
+    }
+
+    static func of(_ store: Store) -> JITStack {
+        if let existing = store.tierState as? JITStack { return existing }
+        let stack = JITStack(store: store)
+        store.tierState = stack
+        return stack
+    }
+
+    deinit { slots.deallocate() }
+
+    func slotsInUse(runningFrame: UnsafeMutablePointer<UInt64>?) -> UnsafeBufferPointer<UInt64> {
+        // Code reaches the store (and so the collector) only through host
+        // calls, which mark the end of the calling frames.
+        let top = store.codeFrameTop ?? slots
+        return UnsafeBufferPointer(start: slots, count: top - slots)
+    }
+}

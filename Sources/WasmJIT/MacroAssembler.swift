@@ -1,0 +1,161 @@
+import WasmRuntime
+import WasmSyntax
+
+/// What the frontend asks of a backend: the operations of a simple
+/// register machine with 32- and 64-bit integer registers, a frame of
+/// 64-bit slots (the function's frame on the value stack), the vmctx, and
+/// labels. The x86-64 backend (`X64MacroAssembler`) is one implementation;
+/// the AArch64 backend is to be another, so the frontend (value stack,
+/// register allocation, control flow) is written once.
+///
+/// Registers are numbered by the backend (`Register.index`); the frontend
+/// allocates among `allocatable` and never sees the backend's own scratch
+/// registers or the pinned ones (vmctx, frame, runtime).
+package protocol MacroAssembler {
+    /// The registers the frontend may allocate, all equal. None of them
+    /// survives a call or a builtin: the frontend spills before those.
+    var allocatable: [Register] { get }
+
+    var code: CodeBuffer { get set }
+
+    /// The label of the exit for trap `code` (created on first use, placed
+    /// by `finish`): it returns the code from this frame and, as each
+    /// caller tests the code after a call, from every frame up to the
+    /// entry (docs/architecture.md, decision 5).
+    mutating func trapLabel(_ code: TrapCode) -> Label
+    /// Places the trap exits; the code is complete after this.
+    mutating func finish()
+
+    /// Saves what the backend needs and pins vmctx, frame and runtime,
+    /// then checks the call depth, the native stack and the frame's room on
+    /// the value stack. The frame's size is given later (`setFrameSlots`),
+    /// when the body is compiled: the answer is the place to patch.
+    mutating func prologue() -> Int
+    mutating func setFrameSlots(_ slots: Int, at patch: Int)
+    /// Returns normally (trap code 0), counting the frame off the call depth.
+    mutating func epilogue()
+
+    // Moves. i32 values are kept zero-extended in 64-bit registers and slots.
+    mutating func move(_ width: Width, _ destination: Register, _ source: Register)
+    mutating func moveImmediate(_ destination: Register, _ value: UInt64)
+    mutating func loadSlot(_ width: Width, _ destination: Register, slot: Int)
+    mutating func storeSlot(_ width: Width, slot: Int, _ source: Register)
+    mutating func storeSlotImmediate(slot: Int, _ value: UInt64)
+    mutating func copySlot(to destination: Int, from source: Int)
+    mutating func zeroSlots(from first: Int, count: Int)
+
+    // Integer arithmetic: destination = lhs op rhs.
+    mutating func binary(_ op: IntBinaryOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    /// Division and remainder: traps for a zero divisor and for signed
+    /// overflow (`div_s` of min by -1; `rem_s` of it is 0).
+    mutating func divide(_ op: IntDivisionOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    mutating func unary(_ op: IntUnaryOp, _ width: Width, _ destination: Register, _ source: Register)
+    /// destination = (lhs cond rhs) ? 1 : 0.
+    mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    /// destination = condition != 0 ? ifTrue : ifFalse (condition 32-bit).
+    mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register)
+    mutating func extend(_ op: ExtendOp, _ destination: Register, _ source: Register)
+
+    // Floating point. Floats live in the same registers as integers (their
+    // bits); the backend moves them to its own float registers to compute.
+    mutating func floatBinary(_ op: FloatBinaryOp, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    mutating func floatUnary(_ op: FloatUnaryOp, _ size: FloatSize, _ destination: Register, _ source: Register)
+    /// destination = (lhs cond rhs) ? 1 : 0; false when either is NaN (but `ne`).
+    mutating func floatCompare(_ condition: FloatCondition, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    /// Conversions between floats and integers; the trapping truncations
+    /// trap for NaN (invalid conversion) and out of range (overflow).
+    mutating func convert(_ conversion: Conversion, _ destination: Register, _ source: Register)
+
+    // Branches.
+    mutating func bind(_ label: Label)
+    mutating func jump(_ label: Label)
+    mutating func branch(ifZero: Bool, _ width: Width, _ value: Register, to label: Label)
+    /// Jumps to `targets[index]`, or `defaultTarget` when index >= count
+    /// (index 32-bit).
+    mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label)
+
+    // The instance.
+    mutating func loadGlobal(_ width: Width, _ destination: Register, global: Int)
+    mutating func storeGlobal(_ width: Width, global: Int, _ source: Register)
+    /// One unit of fuel, or a trap when there is none.
+    mutating func consumeFuel()
+
+    // Memory: the effective address is `address` (zero-extended unless
+    // memory64) + `offset`, checked against the memory's size, with no
+    // overflow (the sum is computed in 65 bits).
+    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
+    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
+    mutating func memorySize(_ destination: Register, memory: Int)
+    /// memory.grow through the builtin, with the delta in `deltaSlot`: the
+    /// old size or -1 (as an i32 for a 32-bit memory).
+    mutating func memoryGrow(_ destination: Register, deltaSlot: Int, memory: Int, is64: Bool)
+
+    /// Calls a function of this module at `label` (the same vmctx), with
+    /// its frame `frameOffset` slots into this one, and passes a trap on.
+    mutating func callDirect(_ label: Label, frameOffset: Int)
+    /// Calls function `index` through its header: another instance's code,
+    /// or a host function through the `callHost` builtin.
+    mutating func callThroughHeader(function: Int, frameOffset: Int)
+}
+
+/// A register of the backend.
+public struct Register: Hashable, Sendable {
+    public let index: UInt8
+    public init(_ index: UInt8) { self.index = index }
+}
+
+public enum Width: Sendable { case w32, w64 }
+
+/// The trap codes code writes (CWasmVM.h's `WVMTrapCode`).
+package typealias TrapCode = VMTrapCode
+
+public enum IntBinaryOp: Sendable {
+    case add, sub, mul, and, or, xor, shl, shrS, shrU, rotl, rotr
+}
+
+public enum IntDivisionOp: Sendable { case divS, divU, remS, remU }
+
+public enum IntUnaryOp: Sendable { case clz, ctz, popcnt }
+
+public enum ExtendOp: Sendable {
+    /// i64.extend_i32_s / _u, i32.wrap_i64.
+    case i64FromI32S, i64FromI32U, i32FromI64
+    /// The sign-extension operators.
+    case i32From8S, i32From16S, i64From8S, i64From16S, i64From32S
+}
+
+public enum FloatSize: Sendable { case f32, f64 }
+
+public enum FloatBinaryOp: Sendable { case add, sub, mul, div, min, max, copysign }
+
+public enum FloatUnaryOp: Sendable { case abs, neg, sqrt, ceil, floor, trunc, nearest }
+
+public enum FloatCondition: Sendable { case eq, ne, lt, gt, le, ge }
+
+/// A numeric conversion that involves a float.
+public enum Conversion: Hashable, Sendable {
+    case fromInteger(signed: Bool, from64: Bool, to: FloatSize)
+    case toInteger(signed: Bool, to64: Bool, from: FloatSize, saturating: Bool)
+    case demote, promote
+}
+
+public enum Condition: Sendable {
+    case eq, ne, ltS, ltU, gtS, gtU, leS, leU, geS, geU
+}
+
+/// The shape of a load or store.
+public enum MemoryAccess: Sendable {
+    case i32, i64
+    case i32Load8S, i32Load8U, i32Load16S, i32Load16U
+    case i64Load8S, i64Load8U, i64Load16S, i64Load16U, i64Load32S, i64Load32U
+    case store8, store16, store32
+
+    public var byteCount: Int {
+        switch self {
+        case .i32, .i64Load32S, .i64Load32U, .store32: return 4
+        case .i64: return 8
+        case .i32Load8S, .i32Load8U, .i64Load8S, .i64Load8U, .store8: return 1
+        case .i32Load16S, .i32Load16U, .i64Load16S, .i64Load16U, .store16: return 2
+        }
+    }
+}

@@ -1,0 +1,654 @@
+import Foundation
+import WasmRuntime
+
+/// The x86-64 backend (System V ABI): `MacroAssembler` on `X64Assembler`.
+///
+/// Every function has the C signature `int32_t f(vmctx, frame)`, so the
+/// runtime enters compiled code with an ordinary call and code calls code
+/// the same way: rdi = vmctx, rsi = the callee's frame on the value stack
+/// (arguments in its first slots, results written there), eax = the trap
+/// code (0: returned). Registers:
+/// - pinned: rbx = vmctx, r12 = frame, r13 = the store's `VMRuntime`;
+/// - the backend's scratch: rax, rcx, rdx (division, shifts, addresses);
+/// - allocatable: rsi, rdi, r8-r11, r14, r15.
+/// The prologue pushes rbx, r12-r15 (keeping rsp 16-byte aligned for
+/// calls into C), so every frame has the same epilogue and all of a
+/// module's functions share one exit per trap code.
+struct X64MacroAssembler: MacroAssembler {
+    var asm = X64Assembler()
+    let offsets = VMOffsets(pointerSize: 8)
+    private var trapLabels: [TrapCode: Label] = [:]
+    private let exit: Label
+
+    init() {
+        exit = asm.code.newLabel()
+    }
+
+    var code: CodeBuffer {
+        get { asm.code }
+        set { asm.code = newValue }
+    }
+
+    let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11, .r14, .r15].map { Register($0.rawValue) }
+
+    private func gpr(_ r: Register) -> GPR { GPR(rawValue: r.index)! }
+    private func slot(_ index: Int) -> X64Address { X64Address(.r12, Int32(index * 8)) }
+    private func field(_ base: GPR, _ name: String, _ structure: VMOffsets.Structure) -> X64Address {
+        X64Address(base, Int32(offsets.offset(of: name, in: structure)))
+    }
+
+    // MARK: Frames and traps
+
+    mutating func trapLabel(_ code: TrapCode) -> Label {
+        if let label = trapLabels[code] { return label }
+        let label = asm.code.newLabel()
+        trapLabels[code] = label
+        return label
+    }
+
+    mutating func finish() {
+        for (code, label) in trapLabels.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            asm.code.bind(label)
+            asm.mov32(.rax, immediate: UInt32(bitPattern: code.rawValue))
+            asm.jmp(exit)
+        }
+        // The exit of every trap: the code is in eax. The call depth is
+        // restored by the entry, which knows what it was.
+        asm.code.bind(exit)
+        popSavedRegisters()
+        asm.ret()
+        asm.code.resolveFixups()
+    }
+
+    private mutating func popSavedRegisters() {
+        for r in [GPR.r15, .r14, .r13, .r12, .rbx] { asm.pop(r) }
+    }
+
+    mutating func prologue() -> Int {
+        for r in [GPR.rbx, .r12, .r13, .r14, .r15] { asm.push(r) }
+        asm.mov(is64: true, .rbx, .rdi)
+        asm.mov(is64: true, .r12, .rsi)
+        asm.load(is64: true, .r13, field(.rbx, "runtime", .instance))
+        // One more wasm frame, within the limit (the interpreter's rule).
+        let depth = field(.r13, "callDepth", .runtime)
+        asm.load(is64: true, .rax, depth)
+        asm.alu(.cmp, is64: true, .rax, field(.r13, "callDepthLimit", .runtime))
+        asm.j(.ae, trapLabel(.callStackExhausted))
+        asm.alu(.add, is64: true, .rax, immediate: 1)
+        asm.store(is64: true, depth, .rax)
+        asm.alu(.cmp, is64: true, .rsp, field(.r13, "nativeStackLimit", .runtime))
+        asm.j(.b, trapLabel(.callStackExhausted))
+        // The frame must fit on the value stack: lea rax, [r12 + 8 * slots]
+        // with a 32-bit displacement patched when the body is compiled.
+        asm.lea(.rax, X64Address(.r12, 0x7FFF_FFF0))
+        let patch = asm.code.count - 4
+        asm.alu(.cmp, is64: true, .rax, field(.r13, "valueStackEnd", .runtime))
+        asm.j(.a, trapLabel(.callStackExhausted))
+        return patch
+    }
+
+    mutating func setFrameSlots(_ slots: Int, at patch: Int) {
+        asm.code.patch32(at: patch, UInt32(slots * 8))
+    }
+
+    mutating func epilogue() {
+        asm.alu(.sub, is64: true, field(.r13, "callDepth", .runtime), immediate: 1)
+        asm.alu(.xor, is64: false, .rax, .rax)
+        popSavedRegisters()
+        asm.ret()
+    }
+
+    // MARK: Moves
+
+    mutating func move(_ width: Width, _ destination: Register, _ source: Register) {
+        if destination != source { asm.mov(is64: width == .w64, gpr(destination), gpr(source)) }
+    }
+
+    mutating func moveImmediate(_ destination: Register, _ value: UInt64) {
+        asm.moveConstant(gpr(destination), value)
+    }
+
+    mutating func loadSlot(_ width: Width, _ destination: Register, slot index: Int) {
+        asm.load(is64: width == .w64, gpr(destination), slot(index))
+    }
+
+    mutating func storeSlot(_ width: Width, slot index: Int, _ source: Register) {
+        // Slots are 64 bits; an i32 is stored zero-extended (it is kept so
+        // in its register).
+        asm.store(is64: true, slot(index), gpr(source))
+    }
+
+    mutating func storeSlotImmediate(slot index: Int, _ value: UInt64) {
+        if let small = Int32(exactly: Int64(bitPattern: value)) {
+            asm.store64(slot(index), signExtended: small)
+        } else {
+            asm.movabs(.rax, value)
+            asm.store(is64: true, slot(index), .rax)
+        }
+    }
+
+    mutating func copySlot(to destination: Int, from source: Int) {
+        guard destination != source else { return }
+        asm.load(is64: true, .rax, slot(source))
+        asm.store(is64: true, slot(destination), .rax)
+    }
+
+    mutating func zeroSlots(from first: Int, count: Int) {
+        guard count > 0 else { return }
+        if count <= 8 {
+            for i in first..<(first + count) { asm.store64(slot(i), signExtended: 0) }
+            return
+        }
+        // A loop: rax walks the slots, ecx counts them.
+        asm.lea(.rax, slot(first))
+        asm.mov32(.rcx, immediate: UInt32(count))
+        let loop = asm.code.newLabel()
+        asm.code.bind(loop)
+        asm.store64(X64Address(.rax), signExtended: 0)
+        asm.alu(.add, is64: true, .rax, immediate: 8)
+        asm.alu(.sub, is64: false, .rcx, immediate: 1)
+        asm.j(.ne, loop)
+    }
+
+    // MARK: Integers
+
+    mutating func binary(_ op: IntBinaryOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register) {
+        let is64 = width == .w64
+        let (d, l, r) = (gpr(destination), gpr(lhs), gpr(rhs))
+        switch op {
+        case .shl, .shrS, .shrU, .rotl, .rotr:
+            let shift: X64Shift = [.shl: .shl, .shrS: .sar, .shrU: .shr, .rotl: .rol, .rotr: .ror][op]!
+            // The count goes to cl; x86 masks it as wasm does.
+            asm.mov(is64: false, .rcx, r)
+            asm.mov(is64: is64, .rax, l)
+            asm.shift(shift, is64: is64, .rax)
+            asm.mov(is64: is64, d, .rax)
+        case .add, .sub, .and, .or, .xor, .mul:
+            let commutative = op != .sub
+            var source = r
+            if d == r && d != l {
+                if commutative {
+                    source = l
+                } else {
+                    asm.mov(is64: true, .rax, r)
+                    source = .rax
+                    asm.mov(is64: is64, d, l)
+                }
+            } else if d != l {
+                asm.mov(is64: is64, d, l)
+            }
+            switch op {
+            case .add: asm.alu(.add, is64: is64, d, source)
+            case .sub: asm.alu(.sub, is64: is64, d, source)
+            case .and: asm.alu(.and, is64: is64, d, source)
+            case .or: asm.alu(.or, is64: is64, d, source)
+            case .xor: asm.alu(.xor, is64: is64, d, source)
+            default: asm.imul(is64: is64, d, source)
+            }
+        }
+    }
+
+    mutating func divide(_ op: IntDivisionOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register) {
+        let is64 = width == .w64
+        let (d, l, r) = (gpr(destination), gpr(lhs), gpr(rhs))
+        asm.test(is64: is64, r, r)
+        asm.j(.e, trapLabel(.integerDivideByZero))
+        let signed = op == .divS || op == .remS
+        let done = asm.code.newLabel()
+        if signed {
+            // min / -1 overflows (a trap for div_s); min % -1 is 0, which
+            // idiv cannot compute either.
+            let divide = asm.code.newLabel()
+            asm.alu(.cmp, is64: is64, r, immediate: -1)
+            asm.j(.ne, divide)
+            if op == .divS {
+                if is64 { asm.movabs(.rax, UInt64(1) << 63) } else { asm.mov32(.rax, immediate: 1 << 31) }
+                asm.alu(.cmp, is64: is64, l, .rax)
+                asm.j(.e, trapLabel(.integerOverflow))
+                asm.mov(is64: is64, .rax, l)
+                asm.neg(is64: is64, .rax)
+                asm.mov(is64: is64, d, .rax)
+            } else {
+                asm.alu(.xor, is64: false, d, d)
+            }
+            asm.jmp(done)
+            asm.code.bind(divide)
+        }
+        asm.mov(is64: is64, .rax, l)
+        if signed { asm.signExtendAccumulator(is64: is64) } else { asm.alu(.xor, is64: false, .rdx, .rdx) }
+        asm.div(signed: signed, is64: is64, r)
+        asm.mov(is64: is64, d, op == .divS || op == .divU ? .rax : .rdx)
+        asm.code.bind(done)
+    }
+
+    mutating func unary(_ op: IntUnaryOp, _ width: Width, _ destination: Register, _ source: Register) {
+        let is64 = width == .w64
+        switch op {
+        case .clz: asm.lzcnt(is64: is64, gpr(destination), gpr(source))
+        case .ctz: asm.tzcnt(is64: is64, gpr(destination), gpr(source))
+        case .popcnt: asm.popcnt(is64: is64, gpr(destination), gpr(source))
+        }
+    }
+
+    private func x64(_ c: Condition) -> X64Condition {
+        switch c {
+        case .eq: return .e
+        case .ne: return .ne
+        case .ltS: return .l
+        case .ltU: return .b
+        case .gtS: return .g
+        case .gtU: return .a
+        case .leS: return .le
+        case .leU: return .be
+        case .geS: return .ge
+        case .geU: return .ae
+        }
+    }
+
+    mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register) {
+        asm.alu(.cmp, is64: width == .w64, gpr(lhs), gpr(rhs))
+        asm.set(x64(condition), .rax)
+        asm.zeroExtend(bytes: 1, gpr(destination), .rax)
+    }
+
+    mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register) {
+        asm.mov(is64: true, .rax, gpr(ifTrue))
+        asm.test(is64: false, gpr(condition), gpr(condition))
+        asm.cmov(.e, is64: true, .rax, gpr(ifFalse))
+        asm.mov(is64: true, gpr(destination), .rax)
+    }
+
+    mutating func extend(_ op: ExtendOp, _ destination: Register, _ source: Register) {
+        let (d, s) = (gpr(destination), gpr(source))
+        switch op {
+        case .i64FromI32S, .i64From32S: asm.signExtend(bytes: 4, is64: true, d, s)
+        case .i64FromI32U, .i32FromI64: asm.mov(is64: false, d, s)
+        case .i32From8S:
+            asm.signExtend(bytes: 1, is64: false, d, s)
+        case .i32From16S:
+            asm.signExtend(bytes: 2, is64: false, d, s)
+        case .i64From8S: asm.signExtend(bytes: 1, is64: true, d, s)
+        case .i64From16S: asm.signExtend(bytes: 2, is64: true, d, s)
+        }
+    }
+
+    // MARK: Branches
+
+    mutating func bind(_ label: Label) { asm.code.bind(label) }
+
+    mutating func jump(_ label: Label) { asm.jmp(label) }
+
+    mutating func branch(ifZero: Bool, _ width: Width, _ value: Register, to label: Label) {
+        asm.test(is64: width == .w64, gpr(value), gpr(value))
+        asm.j(ifZero ? .e : .ne, label)
+    }
+
+    mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label) {
+        // cmp index, count; jae default; a table of 32-bit offsets from its
+        // own start, right after the jump.
+        asm.mov(is64: false, .rcx, gpr(index))
+        asm.alu(.cmp, is64: false, .rcx, immediate: Int32(truncatingIfNeeded: targets.count))
+        asm.j(.ae, defaultTarget)
+        let table = asm.code.newLabel()
+        asm.lea(.rax, table)
+        asm.loadSignExtended(bytes: 4, is64: true, .rcx, X64Address(.rax, index: .rcx, scale: 4))
+        asm.alu(.add, is64: true, .rax, .rcx)
+        asm.jmp(.rax)
+        asm.code.bind(table)
+        for target in targets { asm.emitOffset(of: target, from: table) }
+    }
+
+    // MARK: Instance state
+
+    mutating func loadGlobal(_ width: Width, _ destination: Register, global: Int) {
+        asm.load(is64: true, .rax, field(.rbx, "globals", .instance))
+        asm.load(is64: true, .rax, X64Address(.rax, Int32(global * 8)))
+        asm.load(is64: width == .w64, gpr(destination), X64Address(.rax))
+    }
+
+    mutating func storeGlobal(_ width: Width, global: Int, _ source: Register) {
+        asm.load(is64: true, .rax, field(.rbx, "globals", .instance))
+        asm.load(is64: true, .rax, X64Address(.rax, Int32(global * 8)))
+        asm.store(is64: true, X64Address(.rax), gpr(source))
+    }
+
+    mutating func consumeFuel() {
+        let fuel = field(.r13, "fuel", .runtime)
+        asm.alu(.cmp, is64: true, fuel, immediate: 0)
+        asm.j(.e, trapLabel(.outOfFuel))
+        asm.alu(.sub, is64: true, fuel, immediate: 1)
+    }
+
+    // MARK: Memory
+
+    /// rax = the memory's `WVMMemory`.
+    private mutating func loadMemory(_ memory: Int) {
+        if memory == 0 {
+            asm.load(is64: true, .rax, field(.rbx, "memory0", .instance))
+        } else {
+            asm.load(is64: true, .rax, field(.rbx, "memories", .instance))
+            asm.load(is64: true, .rax, X64Address(.rax, Int32(memory * 8)))
+        }
+    }
+
+    /// Checks the access and leaves its address in rax + rcx - size:
+    /// rcx = address + offset + size (in 65 bits: a carry traps), which
+    /// must not pass byteCount; rax = the memory's base.
+    private mutating func checkedAddress(_ address: Register, offset: UInt64, size: Int, memory: Int, is64: Bool) -> X64Address {
+        let trap = trapLabel(.outOfBoundsMemoryAccess)
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(size))
+        guard !overflow else {
+            asm.jmp(trap)
+            return X64Address(.rax)
+        }
+        loadMemory(memory)
+        asm.mov(is64: is64, .rcx, gpr(address))
+        if let small = Int32(exactly: end) {
+            asm.alu(.add, is64: true, .rcx, immediate: small)
+        } else {
+            asm.movabs(.rdx, end)
+            asm.alu(.add, is64: true, .rcx, .rdx)
+        }
+        if is64 { asm.j(.b, trap) }
+        asm.alu(.cmp, is64: true, .rcx, field(.rax, "byteCount", .memory))
+        asm.j(.a, trap)
+        asm.load(is64: true, .rax, field(.rax, "base", .memory))
+        return X64Address(.rax, Int32(-size), index: .rcx)
+    }
+
+    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
+        let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64)
+        let d = gpr(destination)
+        switch access {
+        case .i32, .i64Load32U: asm.load(is64: false, d, at)
+        case .i64: asm.load(is64: true, d, at)
+        case .i32Load8S: asm.loadSignExtended(bytes: 1, is64: false, d, at)
+        case .i32Load8U, .i64Load8U: asm.loadZeroExtended(bytes: 1, d, at)
+        case .i32Load16S: asm.loadSignExtended(bytes: 2, is64: false, d, at)
+        case .i32Load16U, .i64Load16U: asm.loadZeroExtended(bytes: 2, d, at)
+        case .i64Load8S: asm.loadSignExtended(bytes: 1, is64: true, d, at)
+        case .i64Load16S: asm.loadSignExtended(bytes: 2, is64: true, d, at)
+        case .i64Load32S: asm.loadSignExtended(bytes: 4, is64: true, d, at)
+        case .store8, .store16, .store32: preconditionFailure("a store is not a load")
+        }
+    }
+
+    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
+        let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64)
+        let s = gpr(source)
+        switch access {
+        case .i32, .store32: asm.store(is64: false, at, s)
+        case .i64: asm.store(is64: true, at, s)
+        case .store8: asm.store8(at, s)
+        case .store16: asm.store16(at, s)
+        default: preconditionFailure("a load is not a store")
+        }
+    }
+
+    mutating func memorySize(_ destination: Register, memory: Int) {
+        loadMemory(memory)
+        asm.load(is64: true, gpr(destination), field(.rax, "pageCount", .memory))
+    }
+
+    /// Calls builtin `name` (its arguments are in place); clobbers every
+    /// allocatable register but r14 and r15.
+    private mutating func callBuiltin(_ name: String) {
+        asm.load(is64: true, .rax, field(.r13, "builtins", .runtime))
+        asm.load(is64: true, .rax, field(.rax, name, .builtins))
+        asm.call(.rax)
+    }
+
+    mutating func memoryGrow(_ destination: Register, deltaSlot: Int, memory: Int, is64: Bool) {
+        asm.load(is64: is64, .rdx, slot(deltaSlot))
+        asm.mov(is64: true, .rdi, .rbx)
+        asm.mov32(.rsi, immediate: UInt32(memory))
+        callBuiltin("memoryGrow")
+        asm.mov(is64: is64, gpr(destination), .rax)
+    }
+
+    // MARK: Calls
+
+    mutating func callDirect(_ label: Label, frameOffset: Int) {
+        asm.mov(is64: true, .rdi, .rbx)
+        asm.lea(.rsi, slot(frameOffset))
+        asm.call(label)
+        asm.test(is64: false, .rax, .rax)
+        asm.j(.ne, exit)
+    }
+
+    mutating func callThroughHeader(function: Int, frameOffset: Int) {
+        asm.load(is64: true, .rax, field(.rbx, "functions", .instance))
+        asm.load(is64: true, .rax, X64Address(.rax, Int32(function * 8)))
+        asm.load(is64: true, .rdi, field(.rax, "instance", .functionHeader))
+        let host = asm.code.newLabel(), done = asm.code.newLabel()
+        asm.test(is64: true, .rdi, .rdi)
+        asm.j(.e, host)
+        asm.lea(.rsi, slot(frameOffset))
+        asm.load(is64: true, .rax, field(.rax, "code", .functionHeader))
+        asm.call(.rax)
+        asm.jmp(done)
+        asm.code.bind(host)
+        asm.mov(is64: true, .rsi, .rax)
+        asm.mov(is64: true, .rdi, .rbx)
+        asm.lea(.rdx, slot(frameOffset))
+        callBuiltin("callHost")
+        asm.code.bind(done)
+        asm.test(is64: false, .rax, .rax)
+        asm.j(.ne, exit)
+    }
+}
+
+// MARK: Floating point
+
+extension X64MacroAssembler {
+    /// Float values travel in general registers as bits; xmm0 and xmm1 are
+    /// the backend's float scratch registers.
+    private mutating func toXMM(_ size: FloatSize, _ x: XMM, _ r: Register) {
+        asm.movToXMM(is64: size == .f64, x, GPR(rawValue: r.index)!)
+    }
+
+    private mutating func fromXMM(_ size: FloatSize, _ r: Register, _ x: XMM) {
+        asm.movFromXMM(is64: size == .f64, GPR(rawValue: r.index)!, x)
+    }
+
+    /// rax = the sign bit of `size`, or every bit but it.
+    private mutating func signMask(_ size: FloatSize, inverted: Bool) {
+        let sign: UInt64 = size == .f64 ? 1 << 63 : 1 << 31
+        let all: UInt64 = size == .f64 ? .max : UInt64(UInt32.max)
+        asm.moveConstant(.rax, inverted ? all & ~sign : sign)
+    }
+
+    mutating func floatBinary(_ op: FloatBinaryOp, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register) {
+        let double = size == .f64
+        let (d, l, r) = (GPR(rawValue: destination.index)!, GPR(rawValue: lhs.index)!, GPR(rawValue: rhs.index)!)
+        if op == .copysign {
+            // Bits only, so NaN payloads stay: (lhs & ~sign) | (rhs & sign).
+            signMask(size, inverted: false)
+            asm.mov(is64: true, .rcx, r)
+            asm.alu(.and, is64: true, .rcx, .rax)
+            signMask(size, inverted: true)
+            asm.mov(is64: true, .rdx, l)
+            asm.alu(.and, is64: true, .rdx, .rax)
+            asm.alu(.or, is64: true, .rdx, .rcx)
+            asm.mov(is64: true, d, .rdx)
+            return
+        }
+        toXMM(size, .xmm0, lhs)
+        toXMM(size, .xmm1, rhs)
+        switch op {
+        case .add: asm.sse(.add, double: double, .xmm0, .xmm1)
+        case .sub: asm.sse(.sub, double: double, .xmm0, .xmm1)
+        case .mul: asm.sse(.mul, double: double, .xmm0, .xmm1)
+        case .div: asm.sse(.div, double: double, .xmm0, .xmm1)
+        case .min, .max:
+            // minss/maxss return the second operand for NaNs and for ±0
+            // pairs; wasm wants a NaN, and -0 < +0.
+            let nan = asm.code.newLabel(), ordered = asm.code.newLabel(), done = asm.code.newLabel()
+            asm.ucomis(double: double, .xmm0, .xmm1)
+            asm.j(.p, nan)
+            asm.j(.ne, ordered)
+            asm.sse(op == .min ? .or : .and, double: double, .xmm0, .xmm1)
+            asm.jmp(done)
+            asm.code.bind(nan)
+            asm.sse(.add, double: double, .xmm0, .xmm1)
+            asm.jmp(done)
+            asm.code.bind(ordered)
+            asm.sse(op == .min ? .min : .max, double: double, .xmm0, .xmm1)
+            asm.code.bind(done)
+        case .copysign: break
+        }
+        fromXMM(size, destination, .xmm0)
+    }
+
+    mutating func floatUnary(_ op: FloatUnaryOp, _ size: FloatSize, _ destination: Register, _ source: Register) {
+        let double = size == .f64
+        let (d, s) = (GPR(rawValue: destination.index)!, GPR(rawValue: source.index)!)
+        switch op {
+        case .abs, .neg:
+            signMask(size, inverted: op == .abs)
+            if d != s { asm.mov(is64: true, d, s) }
+            asm.alu(op == .abs ? .and : .xor, is64: true, d, .rax)
+        case .sqrt:
+            toXMM(size, .xmm0, source)
+            asm.sse(.sqrt, double: double, .xmm0, .xmm0)
+            fromXMM(size, destination, .xmm0)
+        case .ceil, .floor, .trunc, .nearest:
+            let mode: SSERounding = [.ceil: .ceil, .floor: .floor, .trunc: .trunc, .nearest: .nearest][op]!
+            toXMM(size, .xmm0, source)
+            asm.round(double: double, .xmm0, .xmm0, mode)
+            fromXMM(size, destination, .xmm0)
+        }
+    }
+
+    mutating func floatCompare(_ condition: FloatCondition, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register) {
+        let double = size == .f64
+        let d = GPR(rawValue: destination.index)!
+        toXMM(size, .xmm0, lhs)
+        toXMM(size, .xmm1, rhs)
+        switch condition {
+        case .eq, .ne:
+            asm.ucomis(double: double, .xmm0, .xmm1)
+            asm.set(condition == .eq ? .e : .ne, .rax)
+            asm.set(condition == .eq ? .np : .p, .rcx)
+            asm.zeroExtend(bytes: 1, .rax, .rax)
+            asm.zeroExtend(bytes: 1, .rcx, .rcx)
+            asm.alu(condition == .eq ? .and : .or, is64: false, .rax, .rcx)
+            asm.mov(is64: false, d, .rax)
+            return
+        case .gt, .ge:
+            // Unordered sets CF, so "above" is false for NaNs.
+            asm.ucomis(double: double, .xmm0, .xmm1)
+        case .lt, .le:
+            asm.ucomis(double: double, .xmm1, .xmm0)
+        }
+        asm.set(condition == .gt || condition == .lt ? .a : .ae, .rax)
+        asm.zeroExtend(bytes: 1, d, .rax)
+    }
+
+    /// xmm1 = the float constant `value` of `size`.
+    private mutating func floatConstant(_ size: FloatSize, _ value: Double) {
+        asm.moveConstant(.rax, size == .f64 ? value.bitPattern : UInt64(Float(value).bitPattern))
+        asm.movToXMM(is64: size == .f64, .xmm1, .rax)
+    }
+
+    mutating func convert(_ conversion: Conversion, _ destination: Register, _ source: Register) {
+        let (d, s) = (GPR(rawValue: destination.index)!, GPR(rawValue: source.index)!)
+        switch conversion {
+        case .promote:
+            toXMM(.f32, .xmm0, source)
+            asm.convertFloat(fromDouble: false, .xmm0, .xmm0)
+            fromXMM(.f64, destination, .xmm0)
+        case .demote:
+            toXMM(.f64, .xmm0, source)
+            asm.convertFloat(fromDouble: true, .xmm0, .xmm0)
+            fromXMM(.f32, destination, .xmm0)
+        case .fromInteger(let signed, let from64, let to):
+            let double = to == .f64
+            if !from64 {
+                // A u32 is a non-negative i64 (registers hold i32s zero-extended).
+                if signed { asm.convertFromInteger(double: double, is64: false, .xmm0, s) }
+                else { asm.mov(is64: false, .rax, s); asm.convertFromInteger(double: double, is64: true, .xmm0, .rax) }
+            } else if signed {
+                asm.convertFromInteger(double: double, is64: true, .xmm0, s)
+            } else {
+                // Above 2^63: halve (keeping the low bit, so rounding is
+                // right), convert, double.
+                let big = asm.code.newLabel(), done = asm.code.newLabel()
+                asm.test(is64: true, s, s)
+                asm.j(.s, big)
+                asm.convertFromInteger(double: double, is64: true, .xmm0, s)
+                asm.jmp(done)
+                asm.code.bind(big)
+                asm.mov(is64: true, .rax, s)
+                asm.shift(.shr, is64: true, .rax, by: 1)
+                asm.mov(is64: false, .rcx, s)
+                asm.alu(.and, is64: false, .rcx, immediate: 1)
+                asm.alu(.or, is64: true, .rax, .rcx)
+                asm.convertFromInteger(double: double, is64: true, .xmm0, .rax)
+                asm.sse(.add, double: double, .xmm0, .xmm0)
+                asm.code.bind(done)
+            }
+            fromXMM(to, destination, .xmm0)
+        case .toInteger(let signed, let to64, let from, let saturating):
+            truncate(signed: signed, to64: to64, from: from, saturating: saturating, d, s)
+        }
+    }
+
+    /// The float-to-integer truncations. The valid inputs are those above
+    /// `lower` (or equal, for the signed minimum) and below `upper`.
+    private mutating func truncate(signed: Bool, to64: Bool, from: FloatSize, saturating: Bool, _ d: GPR, _ s: GPR) {
+        let double = from == .f64
+        let bits = to64 ? 64.0 : 32.0
+        let upper = signed ? Foundation.pow(2, bits - 1) : Foundation.pow(2, bits)
+        // Signed: -2^(n-1) converts (inclusive); below it the value must be
+        // above -2^(n-1) - 1, which only f64 can hold for i32.
+        let lowerInclusive = signed && !(to64 == false && double)
+        let lower = signed ? (lowerInclusive ? -upper : -upper - 1) : -1.0
+        let minResult: UInt64 = signed ? (to64 ? 1 << 63 : 1 << 31) : 0
+        let maxResult: UInt64 = signed ? (to64 ? UInt64(Int64.max) : UInt64(Int32.max)) : (to64 ? .max : UInt64(UInt32.max))
+        let done = asm.code.newLabel()
+        let nan = saturating ? asm.code.newLabel() : trapLabel(.invalidConversionToInteger)
+        let low = saturating ? asm.code.newLabel() : trapLabel(.integerOverflow)
+        let high = saturating ? asm.code.newLabel() : trapLabel(.integerOverflow)
+
+        asm.movToXMM(is64: double, .xmm0, s)
+        asm.ucomis(double: double, .xmm0, .xmm0)
+        asm.j(.p, nan)
+        floatConstant(from, lower)
+        asm.ucomis(double: double, .xmm0, .xmm1)
+        asm.j(lowerInclusive ? .b : .be, low)
+        floatConstant(from, upper)
+        asm.ucomis(double: double, .xmm0, .xmm1)
+        asm.j(.ae, high)
+        if signed || !to64 {
+            // A u32 fits a 64-bit signed conversion.
+            asm.truncateToInteger(double: double, is64: to64 || !signed, .rax, .xmm0)
+        } else {
+            // u64: at or above 2^63, convert x - 2^63 and set the top bit.
+            let small = asm.code.newLabel()
+            floatConstant(from, Foundation.pow(2, 63))
+            asm.ucomis(double: double, .xmm0, .xmm1)
+            asm.j(.b, small)
+            asm.sse(.sub, double: double, .xmm0, .xmm1)
+            asm.truncateToInteger(double: double, is64: true, .rax, .xmm0)
+            asm.movabs(.rcx, 1 << 63)
+            asm.alu(.xor, is64: true, .rax, .rcx)
+            asm.jmp(done)
+            asm.code.bind(small)
+            asm.truncateToInteger(double: double, is64: true, .rax, .xmm0)
+        }
+        if saturating {
+            asm.jmp(done)
+            asm.code.bind(nan)
+            asm.alu(.xor, is64: false, .rax, .rax)
+            asm.jmp(done)
+            asm.code.bind(low)
+            asm.moveConstant(.rax, minResult)
+            asm.jmp(done)
+            asm.code.bind(high)
+            asm.moveConstant(.rax, maxResult)
+        }
+        asm.code.bind(done)
+        asm.mov(is64: to64, d, .rax)
+    }
+}
