@@ -90,12 +90,54 @@ package protocol MacroAssembler {
     /// old size or -1 (as an i32 for a 32-bit memory).
     mutating func memoryGrow(_ destination: Register, deltaSlot: Int, memory: Int, is64: Bool)
 
-    /// Calls a function of this module at `label` (the same vmctx), with
-    /// its frame `frameOffset` slots into this one, and passes a trap on.
-    mutating func callDirect(_ label: Label, frameOffset: Int)
-    /// Calls function `index` through its header: another instance's code,
-    /// or a host function through the `callHost` builtin.
-    mutating func callThroughHeader(function: Int, frameOffset: Int)
+    /// Calls `target` with its frame `frameOffset` slots into this one (the
+    /// arguments in place), and passes a trap on.
+    mutating func call(_ target: CallTarget, frameOffset: Int)
+    /// Replaces this frame with a call of `target`, whose arguments the
+    /// frontend has moved to the frame's first slots: constant native
+    /// stack, the same call depth. A host function is called and returned from.
+    mutating func tailCall(_ target: CallTarget)
+
+    /// destination = the reference to function `index` (its header).
+    mutating func loadFunctionReference(_ destination: Register, function index: Int)
+    /// Traps with `code` when `value` is zero (a null reference).
+    mutating func trap(ifZero value: Register, _ code: TrapCode)
+    mutating func tableSize(_ destination: Register, table: Int)
+    /// Calls a builtin of the runtime (CWasmVM.h's `WVMBuiltins`, by field
+    /// name) with the vmctx first; every value is in its home. A trap code
+    /// it returns is passed on.
+    mutating func callBuiltin(_ name: String, _ arguments: [BuiltinArgument], result: BuiltinResult)
+}
+
+/// What a call calls.
+package enum CallTarget {
+    /// A function of this module (same vmctx), by its code's label.
+    case direct(Label)
+    /// Function `index` through its header (an import: another instance's
+    /// code or a host function).
+    case function(Int)
+    /// `call_indirect`: the entry at the index in slot `indexSlot` of
+    /// table `table`, checked against type index `type`.
+    case indirect(table: Int, type: Int, indexSlot: Int)
+    /// `call_ref`: the function reference in slot `slot` (null traps).
+    case reference(slot: Int)
+}
+
+/// An argument of a builtin after the vmctx.
+package enum BuiltinArgument {
+    case immediate(UInt64)
+    /// The 64-bit value of a frame slot.
+    case slot(Int)
+    /// The address of a frame slot (for results).
+    case slotAddress(Int)
+}
+
+package enum BuiltinResult {
+    case none
+    /// An `int32_t` trap code (0: none).
+    case trapCode
+    /// A value (an `int64_t` result: grow's old size or -1).
+    case value(Register, Width)
 }
 
 /// A register of the backend.

@@ -261,6 +261,12 @@ typedef int32_t (*WVMTableCopy)(struct WVMInstance *_Nonnull vmctx, uint32_t des
                                 uint64_t destination, uint64_t source, uint64_t count);
 typedef int32_t (*WVMTableInit)(struct WVMInstance *_Nonnull vmctx, uint32_t table, uint32_t element,
                                 uint64_t destination, uint32_t source, uint32_t count);
+/* call_indirect's checks beyond the fast path (an in-range, non-null entry
+ * of exactly the expected type ID): out of range, null (the trap keeps the
+ * index as its detail, in the store), or a subtype of the expected type.
+ * Writes the callee's header to `*result`. */
+typedef int32_t (*WVMIndirectCallTarget)(struct WVMInstance *_Nonnull vmctx, uint32_t table, uint64_t index,
+                                         uint32_t type, struct WVMFunctionHeader *_Nullable *_Nonnull result);
 /* A GC object of type index `type` (struct: length 0) with zeroed fields;
  * may collect, so `frame` is scanned. */
 typedef int32_t (*WVMGCAllocate)(struct WVMInstance *_Nonnull vmctx, uint32_t type, uint64_t length,
@@ -298,6 +304,7 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, tableCopy, POINTER, WVMTableCopy _Nonnull)                \
     F(S, tableInit, POINTER, WVMTableInit _Nonnull)                \
     F(S, elemDrop, POINTER, WVMSegmentDrop _Nonnull)               \
+    F(S, indirectCallTarget, POINTER, WVMIndirectCallTarget _Nonnull) \
     /* null for now: */                                            \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \

@@ -37,20 +37,26 @@ extension FunctionCompiler {
             control.append(frame)
         case .if:
             let (params, results) = blockTypes(instruction.immediate)
-            if !params.isEmpty || results.contains(.v128) {
-                throw CompileError(.unsupported, "jit: if with block parameters is not supported yet", offset: offset)
-            }
+            if (params + results).contains(.v128) { throw unsupported(instruction, offset: offset) }
             let condition = pop()
             let c = intoRegister(condition)
             spillAll()
-            let frame = ControlFrame(kind: .if, height: stack.count, params: params, results: results,
+            let frame = ControlFrame(kind: .if, height: stack.count - params.count, params: params, results: results,
                                      label: masm.code.newLabel(), elseLabel: masm.code.newLabel())
             masm.branch(ifZero: true, .w32, c, to: frame.elseLabel!)
             registers.free(c)
+            // The else branch needs the parameters as they were: the then
+            // branch works on copies above them, and its results move down
+            // to the frame's height at its end (as a branch's would).
+            for (i, t) in params.enumerated() {
+                masm.copySlot(to: home(stack.count), from: home(frame.height + i))
+                push(t, .home)
+            }
             control.append(frame)
         case .else:
             guard var frame = control.popLast() else { return }
             spillAll()
+            moveBranchValues(to: frame)
             masm.jump(frame.label)
             if let e = frame.elseLabel { masm.bind(e) }
             frame.elseLabel = nil
@@ -158,7 +164,10 @@ extension FunctionCompiler {
             if live { emitReturn() }
             return
         }
-        if live { spillAll() }
+        if live {
+            spillAll()
+            if frame.kind != .loop { moveBranchValues(to: frame) }
+        }
         if frame.kind != .loop { masm.bind(frame.label) }
         if let e = frame.elseLabel { masm.bind(e) }
         resetStack(to: frame.height, pushing: frame.results)
@@ -195,22 +204,5 @@ extension FunctionCompiler {
         default:
             break
         }
-    }
-
-    // MARK: Calls
-
-    mutating func compileCall(_ index: Int) {
-        guard let type = context.funcType(ofFunction: UInt32(index)) else { return }
-        spillAll()
-        let base = stack.count - type.params.count
-        // The callee's frame starts at the first argument's home; its
-        // results come back there.
-        let defined = index - context.importedFunctionCount
-        if defined >= 0 {
-            masm.callDirect(functionLabels[defined], frameOffset: home(base))
-        } else {
-            masm.callThroughHeader(function: index, frameOffset: home(base))
-        }
-        resetStack(to: base, pushing: type.results)
     }
 }

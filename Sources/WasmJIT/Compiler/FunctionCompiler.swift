@@ -128,9 +128,13 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             live = false
         case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return:
             try compileControl(instruction, offset: offset)
-        case .call:
-            guard case .index(let i) = instruction.immediate else { return }
-            compileCall(Int(i))
+        case .call, .callIndirect, .callRef, .returnCall, .returnCallIndirect, .returnCallRef:
+            compileCall(instruction)
+        case .refNull, .refIsNull, .refFunc, .refEq, .refAsNonNull, .brOnNull, .brOnNonNull:
+            try compileReference(instruction, offset: offset)
+        case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
+             .memoryInit, .dataDrop, .memoryCopy, .memoryFill:
+            compileBulk(instruction)
         case .drop:
             release(pop())
         case .select, .selectTyped:

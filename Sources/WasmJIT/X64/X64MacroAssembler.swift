@@ -390,37 +390,53 @@ struct X64MacroAssembler: MacroAssembler {
         asm.load(is64: true, gpr(destination), field(.rax, "pageCount", .memory))
     }
 
-    /// Calls builtin `name` (its arguments are in place); clobbers every
-    /// allocatable register but r14 and r15.
-    private mutating func callBuiltin(_ name: String) {
-        asm.load(is64: true, .rax, field(.r13, "builtins", .runtime))
-        asm.load(is64: true, .rax, field(.rax, name, .builtins))
-        asm.call(.rax)
-    }
-
     mutating func memoryGrow(_ destination: Register, deltaSlot: Int, memory: Int, is64: Bool) {
-        asm.load(is64: is64, .rdx, slot(deltaSlot))
-        asm.mov(is64: true, .rdi, .rbx)
-        asm.mov32(.rsi, immediate: UInt32(memory))
-        callBuiltin("memoryGrow")
-        asm.mov(is64: is64, gpr(destination), .rax)
+        callBuiltin("memoryGrow", [.immediate(UInt64(memory)), .slot(deltaSlot)], result: .value(destination, is64 ? .w64 : .w32))
     }
 
     // MARK: Calls
 
-    mutating func callDirect(_ label: Label, frameOffset: Int) {
-        asm.mov(is64: true, .rdi, .rbx)
-        asm.lea(.rsi, slot(frameOffset))
-        asm.call(label)
-        asm.test(is64: false, .rax, .rax)
-        asm.j(.ne, exit)
+    /// Leaves the callee's header in rax (not for direct calls).
+    private mutating func loadCallee(_ target: CallTarget) {
+        switch target {
+        case .direct: break
+        case .function(let index):
+            asm.load(is64: true, .rax, field(.rbx, "functions", .instance))
+            asm.load(is64: true, .rax, X64Address(.rax, Int32(index * 8)))
+        case .indirect(let table, let type, let indexSlot):
+            // The fast path: in range, not null, exactly the expected type;
+            // the builtin does the rest (traps with details, subtyping).
+            let slow = asm.code.newLabel(), done = asm.code.newLabel()
+            asm.load(is64: true, .rax, field(.rbx, "tables", .instance))
+            asm.load(is64: true, .rax, X64Address(.rax, Int32(table * 8)))
+            asm.load(is64: true, .rcx, slot(indexSlot))
+            asm.alu(.cmp, is64: true, .rcx, field(.rax, "count", .table))
+            asm.j(.ae, slow)
+            asm.load(is64: true, .rax, field(.rax, "elements", .table))
+            asm.load(is64: true, .rax, X64Address(.rax, index: .rcx, scale: 8))
+            asm.test(is64: true, .rax, .rax)
+            asm.j(.e, slow)
+            asm.load(is64: true, .rcx, field(.rax, "typeID", .functionHeader))
+            asm.load(is64: true, .rdx, field(.rbx, "typeIDs", .instance))
+            asm.alu(.cmp, is64: true, .rcx, X64Address(.rdx, Int32(type * 8)))
+            asm.j(.e, done)
+            asm.code.bind(slow)
+            callBuiltin("indirectCallTarget", [.immediate(UInt64(table)), .slot(indexSlot), .immediate(UInt64(type)),
+                                               .slotAddress(indexSlot)], result: .trapCode)
+            asm.load(is64: true, .rax, slot(indexSlot))
+            asm.code.bind(done)
+        case .reference(let referenceSlot):
+            asm.load(is64: true, .rax, slot(referenceSlot))
+            asm.test(is64: true, .rax, .rax)
+            asm.j(.e, trapLabel(.nullFunctionReference))
+        }
     }
 
-    mutating func callThroughHeader(function: Int, frameOffset: Int) {
-        asm.load(is64: true, .rax, field(.rbx, "functions", .instance))
-        asm.load(is64: true, .rax, X64Address(.rax, Int32(function * 8)))
-        asm.load(is64: true, .rdi, field(.rax, "instance", .functionHeader))
+    /// Calls the function whose header is in rax, through the callHost
+    /// builtin for a host function; passes a trap on.
+    private mutating func callHeader(frameOffset: Int) {
         let host = asm.code.newLabel(), done = asm.code.newLabel()
+        asm.load(is64: true, .rdi, field(.rax, "instance", .functionHeader))
         asm.test(is64: true, .rdi, .rdi)
         asm.j(.e, host)
         asm.lea(.rsi, slot(frameOffset))
@@ -431,10 +447,91 @@ struct X64MacroAssembler: MacroAssembler {
         asm.mov(is64: true, .rsi, .rax)
         asm.mov(is64: true, .rdi, .rbx)
         asm.lea(.rdx, slot(frameOffset))
-        callBuiltin("callHost")
+        asm.load(is64: true, .rax, field(.r13, "builtins", .runtime))
+        asm.load(is64: true, .rax, field(.rax, "callHost", .builtins))
+        asm.call(.rax)
         asm.code.bind(done)
         asm.test(is64: false, .rax, .rax)
         asm.j(.ne, exit)
+    }
+
+    mutating func call(_ target: CallTarget, frameOffset: Int) {
+        if case .direct(let label) = target {
+            asm.mov(is64: true, .rdi, .rbx)
+            asm.lea(.rsi, slot(frameOffset))
+            asm.call(label)
+            asm.test(is64: false, .rax, .rax)
+            asm.j(.ne, exit)
+            return
+        }
+        loadCallee(target)
+        callHeader(frameOffset: frameOffset)
+    }
+
+    mutating func tailCall(_ target: CallTarget) {
+        if case .direct(let label) = target {
+            asm.alu(.sub, is64: true, field(.r13, "callDepth", .runtime), immediate: 1)
+            asm.mov(is64: true, .rdi, .rbx)
+            asm.mov(is64: true, .rsi, .r12)
+            popSavedRegisters()
+            asm.jmp(label)
+            return
+        }
+        loadCallee(target)
+        let host = asm.code.newLabel()
+        asm.load(is64: true, .rdi, field(.rax, "instance", .functionHeader))
+        asm.test(is64: true, .rdi, .rdi)
+        asm.j(.e, host)
+        asm.alu(.sub, is64: true, field(.r13, "callDepth", .runtime), immediate: 1)
+        asm.mov(is64: true, .rsi, .r12)
+        asm.load(is64: true, .rax, field(.rax, "code", .functionHeader))
+        popSavedRegisters()
+        asm.jmp(.rax)
+        // A host function: an ordinary call, then this frame returns what
+        // it wrote to the frame's first slots.
+        asm.code.bind(host)
+        callHeader(frameOffset: 0)
+        epilogue()
+    }
+
+    mutating func loadFunctionReference(_ destination: Register, function index: Int) {
+        asm.load(is64: true, .rax, field(.rbx, "functions", .instance))
+        asm.load(is64: true, gpr(destination), X64Address(.rax, Int32(index * 8)))
+    }
+
+    mutating func trap(ifZero value: Register, _ code: TrapCode) {
+        asm.test(is64: true, gpr(value), gpr(value))
+        asm.j(.e, trapLabel(code))
+    }
+
+    mutating func tableSize(_ destination: Register, table: Int) {
+        asm.load(is64: true, .rax, field(.rbx, "tables", .instance))
+        asm.load(is64: true, .rax, X64Address(.rax, Int32(table * 8)))
+        asm.load(is64: true, gpr(destination), field(.rax, "count", .table))
+    }
+
+    mutating func callBuiltin(_ name: String, _ arguments: [BuiltinArgument], result: BuiltinResult) {
+        let registers: [GPR] = [.rsi, .rdx, .rcx, .r8, .r9]
+        precondition(arguments.count <= registers.count, "builtins take at most six arguments")
+        for (argument, register) in zip(arguments, registers) {
+            switch argument {
+            case .immediate(let value): asm.moveConstant(register, value)
+            case .slot(let index): asm.load(is64: true, register, slot(index))
+            case .slotAddress(let index): asm.lea(register, slot(index))
+            }
+        }
+        asm.mov(is64: true, .rdi, .rbx)
+        asm.load(is64: true, .rax, field(.r13, "builtins", .runtime))
+        asm.load(is64: true, .rax, field(.rax, name, .builtins))
+        asm.call(.rax)
+        switch result {
+        case .none: break
+        case .trapCode:
+            asm.test(is64: false, .rax, .rax)
+            asm.j(.ne, exit)
+        case .value(let destination, let width):
+            asm.mov(is64: width == .w64, gpr(destination), .rax)
+        }
     }
 }
 

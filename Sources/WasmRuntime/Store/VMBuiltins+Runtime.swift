@@ -53,6 +53,25 @@ extension VMBuiltins {
                 }
             },
             elemDrop: { ctx, element in ctx.pointee.elements[Int(element)].count = 0 },
+            indirectCallTarget: { ctx, table, index, type, result in
+                let state = ctx.pointee.tables[Int(table)]
+                guard index < UInt64(state.pointee.count) else { return VMTrapCode.undefinedElement.rawValue }
+                guard let callee = UnsafeMutablePointer<FunctionHeader>(bitPattern: UInt(state.pointee.elements[Int(index)])) else {
+                    // The suite checks the index in the message.
+                    let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                    store.pendingTrap = Trap(.uninitializedElement, detail: "\(index)")
+                    return VMTrapCode.uninitializedElement.rawValue
+                }
+                let expected = ctx.pointee.typeIDs[Int(type)]
+                if callee.pointee.typeID != expected {
+                    let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                    guard store.types.isSubtype(callee.pointee.typeID, of: expected) else {
+                        return VMTrapCode.indirectCallTypeMismatch.rawValue
+                    }
+                }
+                result.pointee = callee
+                return VMTrapCode.none.rawValue
+            },
             gcAllocate: nil, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil,
             callHost: { ctx, callee, frame in
                 let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
