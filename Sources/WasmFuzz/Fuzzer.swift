@@ -101,6 +101,7 @@ public final class Fuzzer: @unchecked Sendable {
         summary.features = generatorConfig.features
         summary.totalOpcodes = OpcodeCoverage.opcodes(of: generatorConfig.features).count
         loadCorpus()
+        recoverInFlightCases()
         log("fuzzing with \(options.engines.map(\.name).joined(separator: ", ")); seed \(options.seed); \(options.jobs) job(s); "
             + "features \(GeneratorConfig.featureNames(generatorConfig.features).joined(separator: ","))"
             + (corpus.isEmpty ? "" : "; corpus of \(corpus.count) inputs"))
@@ -151,6 +152,7 @@ public final class Fuzzer: @unchecked Sendable {
         let oracle = DifferentialOracle(engines: engines)
         var random = SplitMix64(seed: options.seed &+ UInt64(job) &* 0x9E37_79B9_7F4A_7C15)
         defer {
+            try? FileManager.default.removeItem(atPath: inFlightPath(job: job))
             lock.lock()
             for engine in engines {
                 if let p = engine as? ProcessEngine {
@@ -176,9 +178,40 @@ public final class Fuzzer: @unchecked Sendable {
             let input = parent.map { Mutator.mutate($0, splice: other, maxLength: options.maxInputLength, &random) }
                 ?? random.bytes(maxLength: options.maxInputLength)
             let fuzzCase = generator.makeCase(input)
+            // Written before it runs: a tier that brings the process down
+            // (a wild write, bad generated code) leaves the case behind,
+            // and the next run stores it as a crash finding.
+            try? FindingStore.writeAtomically(Data(fuzzCase.bytes), to: inFlightPath(job: job))
             let report = oracle.run(fuzzCase)
             record(report, fuzzCase: fuzzCase, input: input, engines: engines.map(\.name), generator: generator.config)
         }
+    }
+
+    /// Where job `job` keeps the case it is running.
+    private func inFlightPath(job: Int) -> String {
+        options.findings + "/in-flight/job-\(job).wasm"
+    }
+
+    /// Cases left in flight by a run that died: each is a crash of an
+    /// in-process engine, stored like any other finding.
+    private func recoverInFlightCases() {
+        let folder = options.findings + "/in-flight"
+        let fm = FileManager.default
+        for file in ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).sorted() where file.hasSuffix(".wasm") {
+            let path = folder + "/" + file
+            defer { try? fm.removeItem(atPath: path) }
+            guard let data = fm.contents(atPath: path) else { continue }
+            let bytes = [UInt8](data)
+            let engines = options.engines.map(\.name)
+            let finding = Finding(kind: .crash, signature: "crash|in-process|\(ContentHash.of(bytes).hex16)", step: "run",
+                                  detail: "the fuzzer's process died while this case ran in an in-process engine (\(engines.joined(separator: ", ")))",
+                                  outcomes: [:])
+            let report = CaseReport(verdict: .finding(finding), transcripts: [:], calls: 0)
+            if let stored = try? store.add(finding, fuzzCase: FuzzCase(bytes: bytes), report: report, engines: engines, generator: nil) {
+                log("a previous run died while running a case: stored as \(stored)")
+            }
+        }
+        try? fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
     }
 
     private func record(_ report: CaseReport, fuzzCase: FuzzCase, input: [UInt8], engines: [String], generator: GeneratorConfig) {

@@ -186,8 +186,11 @@ extension FunctionCompiler {
     /// structure is followed, to find where code is reachable again.
     mutating func compileUnreachable(_ instruction: Instruction) {
         switch instruction.opcode {
-        case .block, .loop, .if:
+        case .block, .loop, .if, .tryTable, .try:
             deadDepth += 1
+        case .delegate where deadDepth > 0:
+            // `delegate` closes a legacy `try`, as `end` does.
+            deadDepth -= 1
         case .else where deadDepth == 0:
             guard var frame = control.popLast() else { return }
             if let e = frame.elseLabel { masm.bind(e) }
