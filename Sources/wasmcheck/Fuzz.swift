@@ -17,7 +17,7 @@ struct Fuzz: ParsableCommand {
             per divergence signature under --output as <kind>/<hash>.wasm with a JSON record; replay them with \
             `wasmcheck repro` and shrink them with `wasmcheck reduce`.
 
-            Engines: interp, serve (our interpreter in a child process), wasmtime, wasmtime:winch \
+            Engines: interp, jit (our x86-64 JIT), serve (our interpreter in a child process), wasmtime, wasmtime:winch \
             (ci/engines/wasmtime_engine.py, needs PyPI wasmtime), process:COMMAND (any engine speaking \
             docs/engine-protocol.md).
             """
