@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// Layering (DESIGN.md): dependencies only point down this list.
+/// Layering (docs/architecture.md): dependencies only point down this list.
 /// Syntax <- Binary <- Text, Validation <- Runtime <- tiers <- Script <- CLI
 let package = Package(
     name: "wasmcheck",
@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "wasmcheck", targets: ["wasmcheck"]),
         .library(name: "WasmRuntime", targets: ["WasmRuntime"]),
         .library(name: "WasmInterpreter", targets: ["WasmInterpreter"]),
+        .library(name: "WasmJIT", targets: ["WasmJIT"]),
         .library(name: "WasmText", targets: ["WasmText"]),
         .library(name: "WasmScript", targets: ["WasmScript"]),
         .library(name: "WasmEngines", targets: ["WasmEngines"]),

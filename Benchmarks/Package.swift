@@ -1,7 +1,7 @@
 // swift-tools-version: 6.3
 import PackageDescription
 
-/// Side-by-side benchmarks of wasmcheck's interpreter against WasmKit 0.4.2, in one process.
+/// Side-by-side benchmarks of wasmcheck's interpreter and JIT against WasmKit 0.4.2, in one process.
 /// A separate package so the main package (and CI) never builds WasmKit.
 /// Run through Benchmarks/run.py, which adds wasm3, wasmtime and native C to the same table.
 let package = Package(
@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "WasmKit", package: "WasmKit"),
                 .product(name: "WasmRuntime", package: "wasmcheck"),
                 .product(name: "WasmInterpreter", package: "wasmcheck"),
+                .product(name: "WasmJIT", package: "wasmcheck"),
             ]
         ),
     ]

@@ -25,7 +25,7 @@ public final class JIT: TierImplementation {
         #else
         throw CompileError(.unsupported, "jit: no backend for this host architecture yet", offset: 0)
         #endif
-        let labels = module.functions.map { _ in masm.code.newLabel() }
+        let labels = module.functions.map { _ in masm.newLabel() }
         let imported = UInt32(truncatingIfNeeded: context.validation.importedFunctionCount)
         var entries: [Int] = []
         entries.reserveCapacity(module.functions.count)

@@ -16,7 +16,10 @@ package protocol MacroAssembler {
     /// survives a call or a builtin: the frontend spills before those.
     var allocatable: [Register] { get }
 
-    var code: CodeBuffer { get set }
+    /// The code so far (read only: a mutation through a computed property
+    /// would copy the buffer, as it once did for every label).
+    var code: CodeBuffer { get }
+    mutating func newLabel() -> Label
 
     /// The label of the exit for trap `code` (created on first use, placed
     /// by `finish`): it returns the code from this frame and, as each

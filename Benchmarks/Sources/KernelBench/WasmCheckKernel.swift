@@ -1,13 +1,20 @@
+import Dispatch
 import WasmInterpreter
+import WasmJIT
 import WasmRuntime
 
-/// A kernel instantiated in wasmcheck's interpreter.
+/// A kernel instantiated in one of wasmcheck's tiers.
 struct WasmCheckKernel {
     let entry: Function
+    /// Seconds to compile the module (decode, validate, translate or
+    /// generate code).
+    let compileSeconds: Double
 
-    init(bytes: [UInt8]) throws {
-        let engine = Engine(tier: Interpreter())
+    init(bytes: [UInt8], tier: any ExecutionTier) throws {
+        let engine = Engine(tier: tier)
+        let start = DispatchTime.now().uptimeNanoseconds
         let module = try Module(engine: engine, bytes: bytes)
+        compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let store = Store(engine: engine)
         let instance = try Linker().instantiate(module, in: store)
         guard let run = instance.function("run") else { throw KernelError.noRunExport }

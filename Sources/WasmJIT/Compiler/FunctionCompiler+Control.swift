@@ -20,11 +20,11 @@ extension FunctionCompiler {
             if (params + results).contains(.v128) { throw unsupported(instruction, offset: offset) }
             spillAll()
             var frame = ControlFrame(kind: instruction.opcode == .loop ? .loop : .block, height: stack.count - params.count,
-                                     params: params, results: results, label: masm.code.newLabel())
+                                     params: params, results: results, label: masm.newLabel())
             if frame.kind == .loop {
                 if consumesFuel {
                     // Entering skips the fuel check; back-edges pay it.
-                    let body = masm.code.newLabel()
+                    let body = masm.newLabel()
                     masm.jump(body)
                     masm.bind(frame.label)
                     masm.consumeFuel()
@@ -42,7 +42,7 @@ extension FunctionCompiler {
             let c = intoRegister(condition)
             spillAll()
             let frame = ControlFrame(kind: .if, height: stack.count - params.count, params: params, results: results,
-                                     label: masm.code.newLabel(), elseLabel: masm.code.newLabel())
+                                     label: masm.newLabel(), elseLabel: masm.newLabel())
             masm.branch(ifZero: true, .w32, c, to: frame.elseLabel!)
             registers.free(c)
             // The else branch needs the parameters as they were: the then
@@ -75,7 +75,7 @@ extension FunctionCompiler {
             spillAll()
             let target = control[control.count - 1 - Int(depth)]
             if needsStub(target) {
-                let skip = masm.code.newLabel()
+                let skip = masm.newLabel()
                 masm.branch(ifZero: true, .w32, c, to: skip)
                 branch(depth: Int(depth))
                 masm.bind(skip)
@@ -89,24 +89,29 @@ extension FunctionCompiler {
             let r = intoRegister(index)
             spillAll()
             // Each target gets a stub that moves the values when its label
-            // needs them elsewhere; the others are reached directly.
+            // needs them elsewhere; the others are reached directly. (No
+            // closure over self here: it would copy the code buffer.)
             var stubs: [(Label, Int)] = []
             var labels: [Int: Label] = [:]
-            func label(for depth: Int) -> Label {
-                if let l = labels[depth] { return l }
+            var table: [Label] = []
+            table.reserveCapacity(targets.count)
+            for depth in targets.map({ Int($0) }) + [Int(defaultTarget)] {
+                if let l = labels[depth] {
+                    table.append(l)
+                    continue
+                }
                 let target = control[control.count - 1 - depth]
                 let l: Label
                 if needsStub(target) {
-                    l = masm.code.newLabel()
+                    l = masm.newLabel()
                     stubs.append((l, depth))
                 } else {
                     l = target.label
                 }
                 labels[depth] = l
-                return l
+                table.append(l)
             }
-            let table = targets.map { label(for: Int($0)) }
-            let fallback = label(for: Int(defaultTarget))
+            let fallback = table.removeLast()
             masm.jumpTable(r, targets: table, defaultTarget: fallback)
             registers.free(r)
             for (l, depth) in stubs {

@@ -78,7 +78,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         masm.zeroSlots(from: functionType.params.count, count: localsEnd - functionType.params.count)
         if consumesFuel { masm.consumeFuel() }
         control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,
-                                    label: masm.code.newLabel()))
+                                    label: masm.newLabel()))
         while !validator.isFinished {
             if reader.isAtEnd {
                 throw CompileError(.malformed, DecodingError.Message.unexpectedEnd, offset: reader.offset)

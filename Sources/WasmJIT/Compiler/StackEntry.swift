@@ -21,9 +21,9 @@ struct StackEntry {
 /// each of the others (so that the oldest can be spilled when none is free).
 struct RegisterFile {
     private var free: [Register]
-    /// The stack height whose entry holds each register; nil while the
-    /// register belongs to an instruction being compiled.
-    private var owners: [Register: Int] = [:]
+    /// The stack height whose entry holds each register (by index), -1
+    /// while it is free or belongs to the instruction being compiled.
+    private var owners = [Int](repeating: -1, count: 32)
 
     init(_ allocatable: [Register]) {
         free = allocatable.reversed()
@@ -34,19 +34,23 @@ struct RegisterFile {
     mutating func take() -> Register? { free.popLast() }
 
     mutating func free(_ r: Register) {
-        owners[r] = nil
+        owners[Int(r.index)] = -1
         free.append(r)
     }
 
     /// `r` now holds the entry at `height`.
-    mutating func own(_ r: Register, at height: Int) { owners[r] = height }
+    mutating func own(_ r: Register, at height: Int) { owners[Int(r.index)] = height }
 
     /// `r` now belongs to the instruction being compiled.
-    mutating func disown(_ r: Register) { owners[r] = nil }
+    mutating func disown(_ r: Register) { owners[Int(r.index)] = -1 }
 
     /// The register of the lowest stack entry that holds one.
     var oldestOwned: (register: Register, height: Int)? {
-        owners.min { $0.value < $1.value }.map { ($0.key, $0.value) }
+        var best: (register: Register, height: Int)?
+        for (index, height) in owners.enumerated() where height >= 0 && height < (best?.height ?? .max) {
+            best = (Register(UInt8(index)), height)
+        }
+        return best
     }
 }
 

@@ -16,7 +16,7 @@ import WasmRuntime
 /// module's functions share one exit per trap code.
 struct X64MacroAssembler: MacroAssembler {
     var asm = X64Assembler()
-    let offsets = VMOffsets(pointerSize: 8)
+    let offsets = VMFieldOffsets.pointerSize8
     private var trapLabels: [TrapCode: Label] = [:]
     private let exit: Label
 
@@ -24,18 +24,14 @@ struct X64MacroAssembler: MacroAssembler {
         exit = asm.code.newLabel()
     }
 
-    var code: CodeBuffer {
-        get { asm.code }
-        set { asm.code = newValue }
-    }
+    var code: CodeBuffer { asm.code }
+
+    mutating func newLabel() -> Label { asm.code.newLabel() }
 
     let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11, .r14, .r15].map { Register($0.rawValue) }
 
     private func gpr(_ r: Register) -> GPR { GPR(rawValue: r.index)! }
     private func slot(_ index: Int) -> X64Address { X64Address(.r12, Int32(index * 8)) }
-    private func field(_ base: GPR, _ name: String, _ structure: VMOffsets.Structure) -> X64Address {
-        X64Address(base, Int32(offsets.offset(of: name, in: structure)))
-    }
 
     // MARK: Frames and traps
 
@@ -68,21 +64,21 @@ struct X64MacroAssembler: MacroAssembler {
         for r in [GPR.rbx, .r12, .r13, .r14, .r15] { asm.push(r) }
         asm.mov(is64: true, .rbx, .rdi)
         asm.mov(is64: true, .r12, .rsi)
-        asm.load(is64: true, .r13, field(.rbx, "runtime", .instance))
+        asm.load(is64: true, .r13, X64Address(.rbx, offsets.instanceRuntime))
         // One more wasm frame, within the limit (the interpreter's rule).
-        let depth = field(.r13, "callDepth", .runtime)
+        let depth = X64Address(.r13, offsets.runtimeCallDepth)
         asm.load(is64: true, .rax, depth)
-        asm.alu(.cmp, is64: true, .rax, field(.r13, "callDepthLimit", .runtime))
+        asm.alu(.cmp, is64: true, .rax, X64Address(.r13, offsets.runtimeCallDepthLimit))
         asm.j(.ae, trapLabel(.callStackExhausted))
         asm.alu(.add, is64: true, .rax, immediate: 1)
         asm.store(is64: true, depth, .rax)
-        asm.alu(.cmp, is64: true, .rsp, field(.r13, "nativeStackLimit", .runtime))
+        asm.alu(.cmp, is64: true, .rsp, X64Address(.r13, offsets.runtimeNativeStackLimit))
         asm.j(.b, trapLabel(.callStackExhausted))
         // The frame must fit on the value stack: lea rax, [r12 + 8 * slots]
         // with a 32-bit displacement patched when the body is compiled.
         asm.lea(.rax, X64Address(.r12, 0x7FFF_FFF0))
         let patch = asm.code.count - 4
-        asm.alu(.cmp, is64: true, .rax, field(.r13, "valueStackEnd", .runtime))
+        asm.alu(.cmp, is64: true, .rax, X64Address(.r13, offsets.runtimeValueStackEnd))
         asm.j(.a, trapLabel(.callStackExhausted))
         return patch
     }
@@ -92,7 +88,7 @@ struct X64MacroAssembler: MacroAssembler {
     }
 
     mutating func epilogue() {
-        asm.alu(.sub, is64: true, field(.r13, "callDepth", .runtime), immediate: 1)
+        asm.alu(.sub, is64: true, X64Address(.r13, offsets.runtimeCallDepth), immediate: 1)
         asm.alu(.xor, is64: false, .rax, .rax)
         popSavedRegisters()
         asm.ret()
@@ -157,7 +153,14 @@ struct X64MacroAssembler: MacroAssembler {
         let (d, l, r) = (gpr(destination), gpr(lhs), gpr(rhs))
         switch op {
         case .shl, .shrS, .shrU, .rotl, .rotr:
-            let shift: X64Shift = [.shl: .shl, .shrS: .sar, .shrU: .shr, .rotl: .rol, .rotr: .ror][op]!
+            let shift: X64Shift
+            switch op {
+            case .shl: shift = .shl
+            case .shrS: shift = .sar
+            case .shrU: shift = .shr
+            case .rotl: shift = .rol
+            default: shift = .ror
+            }
             // The count goes to cl; x86 masks it as wasm does.
             asm.mov(is64: false, .rcx, r)
             asm.mov(is64: is64, .rax, l)
@@ -301,19 +304,19 @@ struct X64MacroAssembler: MacroAssembler {
     // MARK: Instance state
 
     mutating func loadGlobal(_ width: Width, _ destination: Register, global: Int) {
-        asm.load(is64: true, .rax, field(.rbx, "globals", .instance))
+        asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceGlobals))
         asm.load(is64: true, .rax, X64Address(.rax, Int32(global * 8)))
         asm.load(is64: width == .w64, gpr(destination), X64Address(.rax))
     }
 
     mutating func storeGlobal(_ width: Width, global: Int, _ source: Register) {
-        asm.load(is64: true, .rax, field(.rbx, "globals", .instance))
+        asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceGlobals))
         asm.load(is64: true, .rax, X64Address(.rax, Int32(global * 8)))
         asm.store(is64: true, X64Address(.rax), gpr(source))
     }
 
     mutating func consumeFuel() {
-        let fuel = field(.r13, "fuel", .runtime)
+        let fuel = X64Address(.r13, offsets.runtimeFuel)
         asm.alu(.cmp, is64: true, fuel, immediate: 0)
         asm.j(.e, trapLabel(.outOfFuel))
         asm.alu(.sub, is64: true, fuel, immediate: 1)
@@ -324,9 +327,9 @@ struct X64MacroAssembler: MacroAssembler {
     /// rax = the memory's `WVMMemory`.
     private mutating func loadMemory(_ memory: Int) {
         if memory == 0 {
-            asm.load(is64: true, .rax, field(.rbx, "memory0", .instance))
+            asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceMemory0))
         } else {
-            asm.load(is64: true, .rax, field(.rbx, "memories", .instance))
+            asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceMemories))
             asm.load(is64: true, .rax, X64Address(.rax, Int32(memory * 8)))
         }
     }
@@ -350,9 +353,9 @@ struct X64MacroAssembler: MacroAssembler {
             asm.alu(.add, is64: true, .rcx, .rdx)
         }
         if is64 { asm.j(.b, trap) }
-        asm.alu(.cmp, is64: true, .rcx, field(.rax, "byteCount", .memory))
+        asm.alu(.cmp, is64: true, .rcx, X64Address(.rax, offsets.memoryByteCount))
         asm.j(.a, trap)
-        asm.load(is64: true, .rax, field(.rax, "base", .memory))
+        asm.load(is64: true, .rax, X64Address(.rax, offsets.memoryBase))
         return X64Address(.rax, Int32(-size), index: .rcx)
     }
 
@@ -387,7 +390,7 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func memorySize(_ destination: Register, memory: Int) {
         loadMemory(memory)
-        asm.load(is64: true, gpr(destination), field(.rax, "pageCount", .memory))
+        asm.load(is64: true, gpr(destination), X64Address(.rax, offsets.memoryPageCount))
     }
 
     mutating func memoryGrow(_ destination: Register, deltaSlot: Int, memory: Int, is64: Bool) {
@@ -401,23 +404,23 @@ struct X64MacroAssembler: MacroAssembler {
         switch target {
         case .direct: break
         case .function(let index):
-            asm.load(is64: true, .rax, field(.rbx, "functions", .instance))
+            asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceFunctions))
             asm.load(is64: true, .rax, X64Address(.rax, Int32(index * 8)))
         case .indirect(let table, let type, let indexSlot):
             // The fast path: in range, not null, exactly the expected type;
             // the builtin does the rest (traps with details, subtyping).
             let slow = asm.code.newLabel(), done = asm.code.newLabel()
-            asm.load(is64: true, .rax, field(.rbx, "tables", .instance))
+            asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceTables))
             asm.load(is64: true, .rax, X64Address(.rax, Int32(table * 8)))
             asm.load(is64: true, .rcx, slot(indexSlot))
-            asm.alu(.cmp, is64: true, .rcx, field(.rax, "count", .table))
+            asm.alu(.cmp, is64: true, .rcx, X64Address(.rax, offsets.tableCount))
             asm.j(.ae, slow)
-            asm.load(is64: true, .rax, field(.rax, "elements", .table))
+            asm.load(is64: true, .rax, X64Address(.rax, offsets.tableElements))
             asm.load(is64: true, .rax, X64Address(.rax, index: .rcx, scale: 8))
             asm.test(is64: true, .rax, .rax)
             asm.j(.e, slow)
-            asm.load(is64: true, .rcx, field(.rax, "typeID", .functionHeader))
-            asm.load(is64: true, .rdx, field(.rbx, "typeIDs", .instance))
+            asm.load(is64: true, .rcx, X64Address(.rax, offsets.headerTypeID))
+            asm.load(is64: true, .rdx, X64Address(.rbx, offsets.instanceTypeIDs))
             asm.alu(.cmp, is64: true, .rcx, X64Address(.rdx, Int32(type * 8)))
             asm.j(.e, done)
             asm.code.bind(slow)
@@ -436,19 +439,19 @@ struct X64MacroAssembler: MacroAssembler {
     /// builtin for a host function; passes a trap on.
     private mutating func callHeader(frameOffset: Int) {
         let host = asm.code.newLabel(), done = asm.code.newLabel()
-        asm.load(is64: true, .rdi, field(.rax, "instance", .functionHeader))
+        asm.load(is64: true, .rdi, X64Address(.rax, offsets.headerInstance))
         asm.test(is64: true, .rdi, .rdi)
         asm.j(.e, host)
         asm.lea(.rsi, slot(frameOffset))
-        asm.load(is64: true, .rax, field(.rax, "code", .functionHeader))
+        asm.load(is64: true, .rax, X64Address(.rax, offsets.headerCode))
         asm.call(.rax)
         asm.jmp(done)
         asm.code.bind(host)
         asm.mov(is64: true, .rsi, .rax)
         asm.mov(is64: true, .rdi, .rbx)
         asm.lea(.rdx, slot(frameOffset))
-        asm.load(is64: true, .rax, field(.r13, "builtins", .runtime))
-        asm.load(is64: true, .rax, field(.rax, "callHost", .builtins))
+        asm.load(is64: true, .rax, X64Address(.r13, offsets.runtimeBuiltins))
+        asm.load(is64: true, .rax, X64Address(.rax, offsets.builtins["callHost"]!))
         asm.call(.rax)
         asm.code.bind(done)
         asm.test(is64: false, .rax, .rax)
@@ -470,7 +473,7 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func tailCall(_ target: CallTarget) {
         if case .direct(let label) = target {
-            asm.alu(.sub, is64: true, field(.r13, "callDepth", .runtime), immediate: 1)
+            asm.alu(.sub, is64: true, X64Address(.r13, offsets.runtimeCallDepth), immediate: 1)
             asm.mov(is64: true, .rdi, .rbx)
             asm.mov(is64: true, .rsi, .r12)
             popSavedRegisters()
@@ -479,12 +482,12 @@ struct X64MacroAssembler: MacroAssembler {
         }
         loadCallee(target)
         let host = asm.code.newLabel()
-        asm.load(is64: true, .rdi, field(.rax, "instance", .functionHeader))
+        asm.load(is64: true, .rdi, X64Address(.rax, offsets.headerInstance))
         asm.test(is64: true, .rdi, .rdi)
         asm.j(.e, host)
-        asm.alu(.sub, is64: true, field(.r13, "callDepth", .runtime), immediate: 1)
+        asm.alu(.sub, is64: true, X64Address(.r13, offsets.runtimeCallDepth), immediate: 1)
         asm.mov(is64: true, .rsi, .r12)
-        asm.load(is64: true, .rax, field(.rax, "code", .functionHeader))
+        asm.load(is64: true, .rax, X64Address(.rax, offsets.headerCode))
         popSavedRegisters()
         asm.jmp(.rax)
         // A host function: an ordinary call, then this frame returns what
@@ -495,7 +498,7 @@ struct X64MacroAssembler: MacroAssembler {
     }
 
     mutating func loadFunctionReference(_ destination: Register, function index: Int) {
-        asm.load(is64: true, .rax, field(.rbx, "functions", .instance))
+        asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceFunctions))
         asm.load(is64: true, gpr(destination), X64Address(.rax, Int32(index * 8)))
     }
 
@@ -505,9 +508,9 @@ struct X64MacroAssembler: MacroAssembler {
     }
 
     mutating func tableSize(_ destination: Register, table: Int) {
-        asm.load(is64: true, .rax, field(.rbx, "tables", .instance))
+        asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceTables))
         asm.load(is64: true, .rax, X64Address(.rax, Int32(table * 8)))
-        asm.load(is64: true, gpr(destination), field(.rax, "count", .table))
+        asm.load(is64: true, gpr(destination), X64Address(.rax, offsets.tableCount))
     }
 
     mutating func callBuiltin(_ name: String, _ arguments: [BuiltinArgument], result: BuiltinResult) {
@@ -521,8 +524,9 @@ struct X64MacroAssembler: MacroAssembler {
             }
         }
         asm.mov(is64: true, .rdi, .rbx)
-        asm.load(is64: true, .rax, field(.r13, "builtins", .runtime))
-        asm.load(is64: true, .rax, field(.rax, name, .builtins))
+        asm.load(is64: true, .rax, X64Address(.r13, offsets.runtimeBuiltins))
+        guard let offset = offsets.builtins[name] else { preconditionFailure("no builtin \(name) in CWasmVM.h") }
+        asm.load(is64: true, .rax, X64Address(.rax, offset))
         asm.call(.rax)
         switch result {
         case .none: break
@@ -610,7 +614,7 @@ extension X64MacroAssembler {
             asm.sse(.sqrt, double: double, .xmm0, .xmm0)
             fromXMM(size, destination, .xmm0)
         case .ceil, .floor, .trunc, .nearest:
-            let mode: SSERounding = [.ceil: .ceil, .floor: .floor, .trunc: .trunc, .nearest: .nearest][op]!
+            let mode: SSERounding = op == .ceil ? .ceil : (op == .floor ? .floor : (op == .trunc ? .trunc : .nearest))
             toXMM(size, .xmm0, source)
             asm.round(double: double, .xmm0, .xmm0, mode)
             fromXMM(size, destination, .xmm0)
