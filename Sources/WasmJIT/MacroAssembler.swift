@@ -80,6 +80,9 @@ package protocol MacroAssembler {
     // The instance.
     mutating func loadGlobal(_ width: Width, _ destination: Register, global: Int)
     mutating func storeGlobal(_ width: Width, global: Int, _ source: Register)
+    /// Copies a global's cell (a v128 takes two slots) to frame slots and back.
+    mutating func loadGlobal(_ global: Int, toSlots slot: Int, count: Int)
+    mutating func storeGlobal(_ global: Int, fromSlots slot: Int, count: Int)
     /// One unit of fuel, or a trap when there is none.
     mutating func consumeFuel()
 
@@ -88,6 +91,10 @@ package protocol MacroAssembler {
     // overflow (the sum is computed in 65 bits).
     mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
     mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
+    /// Copies `byteCount` (8 or 16) bytes between memory and frame slots,
+    /// bounds-checked as `load` and `store` are (v128 loads and stores).
+    mutating func loadToSlots(_ byteCount: Int, slot: Int, address: Register, offset: UInt64, memory: Int, is64: Bool)
+    mutating func storeFromSlots(_ byteCount: Int, slot: Int, address: Register, offset: UInt64, memory: Int, is64: Bool)
     mutating func memorySize(_ destination: Register, memory: Int)
     /// memory.grow through the builtin, with the delta in `deltaSlot`: the
     /// old size or -1 (as an i32 for a 32-bit memory).

@@ -35,7 +35,11 @@ extension FunctionCompiler {
         }
         let base = stack.count - type.params.count
         if op == .returnCall || op == .returnCallIndirect || op == .returnCallRef {
-            for i in 0..<type.params.count { masm.copySlot(to: i, from: home(base + i)) }
+            var slot = 0
+            for (i, t) in type.params.enumerated() {
+                copyValue(t, to: slot, from: home(base + i))
+                slot += t.slotCount
+            }
             masm.tailCall(target)
             live = false
             return

@@ -49,7 +49,7 @@ extension FunctionCompiler {
             // branch works on copies above them, and its results move down
             // to the frame's height at its end (as a branch's would).
             for (i, t) in params.enumerated() {
-                masm.copySlot(to: home(stack.count), from: home(frame.height + i))
+                copyValue(t, to: nextHome, from: home(frame.height + i))
                 push(t, .home)
             }
             control.append(frame)
@@ -136,10 +136,12 @@ extension FunctionCompiler {
     }
 
     mutating func moveBranchValues(to target: ControlFrame) {
-        let arity = target.branchArity
-        let from = stack.count - arity
+        let types = target.kind == .loop ? target.params : target.results
+        let from = stack.count - types.count
         // Upwards: the source is never below the destination.
-        for i in 0..<arity { masm.copySlot(to: home(target.height + i), from: home(from + i)) }
+        for (i, t) in types.enumerated() {
+            copyValue(t, to: home(target.height, of: types, at: i), from: home(from + i))
+        }
     }
 
     /// An unconditional branch to the frame `depth` levels out.
@@ -157,9 +159,13 @@ extension FunctionCompiler {
     /// Writes the results to the frame's first slots and returns.
     mutating func emitReturn() {
         spillAll()
-        let count = functionType.results.count
-        let from = stack.count - count
-        for i in 0..<count { masm.copySlot(to: i, from: home(from + i)) }
+        let results = functionType.results
+        let from = stack.count - results.count
+        var slot = 0
+        for (i, t) in results.enumerated() {
+            copyValue(t, to: slot, from: home(from + i))
+            slot += t.slotCount
+        }
         masm.epilogue()
     }
 

@@ -58,6 +58,26 @@ extension FunctionCompiler {
         }
     }
 
+    /// v128.load and v128.store: 16 bytes between memory and a home.
+    mutating func compileVectorMemoryAccess(_ instruction: Instruction) {
+        guard case .memarg(let memarg) = instruction.immediate else { return }
+        let memory = Int(memarg.memory)
+        let is64 = memoryIs64(memory)
+        if instruction.opcode == .v128Store {
+            let value = pop(), address = pop()
+            let slot = vectorSlot(value, height: stack.count + 1)
+            let a = intoRegister(address)
+            masm.storeFromSlots(16, slot: slot, address: a, offset: memarg.offset, memory: memory, is64: is64)
+            registers.free(a)
+        } else {
+            let address = pop()
+            let a = intoRegister(address)
+            push(.v128, .home)
+            masm.loadToSlots(16, slot: stack[stack.count - 1].home, address: a, offset: memarg.offset, memory: memory, is64: is64)
+            registers.free(a)
+        }
+    }
+
     mutating func compileMemoryManagement(_ instruction: Instruction) throws(CompileError) {
         guard case .index(let m) = instruction.immediate else { return }
         let memory = Int(m)

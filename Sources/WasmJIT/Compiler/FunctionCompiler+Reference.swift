@@ -68,8 +68,9 @@ extension FunctionCompiler {
         /// Pops `count` operands; the home slots of each, bottom first.
         func operands(_ count: Int) -> [Int] {
             let base = stack.count - count
+            let homes = (0..<count).map { home(base + $0) }
             for _ in 0..<count { _ = pop() }
-            return (0..<count).map { home(base + $0) }
+            return homes
         }
         switch (instruction.opcode, instruction.immediate) {
         case (.tableGet, .index(let t)):

@@ -1,13 +1,48 @@
 import WasmSyntax
 
 extension FunctionCompiler {
-    /// The home slot of stack height `height`.
-    func home(_ height: Int) -> Int { localsEnd + height }
+    /// The first home slot of stack height `height`: right after the
+    /// homes of the values below it (v128 takes two slots).
+    func home(_ height: Int) -> Int {
+        height < stack.count ? stack[height].home : nextHome
+    }
+
+    /// The home of a value pushed now.
+    var nextHome: Int {
+        stack.last.map { $0.home + $0.type.slotCount } ?? localsEnd
+    }
+
+    /// The home of value `index` of `types` placed from height `height` on.
+    func home(_ height: Int, of types: [ValueType], at index: Int) -> Int {
+        var slot = home(height)
+        for t in types.prefix(index) { slot += t.slotCount }
+        return slot
+    }
 
     mutating func push(_ type: ValueType, _ location: StackEntry.Location) {
         if case .register(let r) = location { registers.own(r, at: stack.count) }
-        stack.append(StackEntry(type: type, location: location))
-        maxHeight = Swift.max(maxHeight, stack.count)
+        let home = nextHome
+        stack.append(StackEntry(type: type, location: location, home: home))
+        maxSlot = Swift.max(maxSlot, home + type.slotCount)
+    }
+
+    /// Copies a value of `type` from slot `source` to slot `destination`.
+    mutating func copyValue(_ type: ValueType, to destination: Int, from source: Int) {
+        masm.copySlot(to: destination, from: source)
+        if type == .v128 { masm.copySlot(to: destination + 1, from: source + 1) }
+    }
+
+    /// The slot that holds a popped v128 entry (it was at `height`): its
+    /// local, or its home, where a constant is written first.
+    mutating func vectorSlot(_ entry: StackEntry, height: Int) -> Int {
+        switch entry.location {
+        case .local(let index): return localSlots[index]
+        case .vectorConstant(let lo, let hi):
+            masm.storeSlotImmediate(slot: entry.home, lo)
+            masm.storeSlotImmediate(slot: entry.home + 1, hi)
+            return entry.home
+        default: return entry.home
+        }
     }
 
     /// Pops the top entry; a register it holds now belongs to the caller,
@@ -30,7 +65,7 @@ extension FunctionCompiler {
         guard let (r, height) = registers.oldestOwned else {
             preconditionFailure("every register is held by the instruction being compiled")
         }
-        masm.storeSlot(width(stack[height].type), slot: home(height), r)
+        masm.storeSlot(width(stack[height].type), slot: stack[height].home, r)
         stack[height].location = .home
         registers.disown(r)
         return r
@@ -43,6 +78,7 @@ extension FunctionCompiler {
     }
 
     mutating func intoRegister(_ entry: StackEntry, height: Int) -> Register {
+        precondition(entry.type != .v128, "vectors do not go into general registers")
         switch entry.location {
         case .register(let r):
             return r
@@ -52,12 +88,14 @@ extension FunctionCompiler {
             return r
         case .local(let index):
             let r = allocate()
-            masm.loadSlot(width(entry.type), r, slot: index)
+            masm.loadSlot(width(entry.type), r, slot: localSlots[index])
             return r
         case .home:
             let r = allocate()
-            masm.loadSlot(width(entry.type), r, slot: home(height))
+            masm.loadSlot(width(entry.type), r, slot: entry.home)
             return r
+        case .vectorConstant:
+            preconditionFailure("a vector constant is not a scalar")
         }
     }
 
@@ -67,12 +105,15 @@ extension FunctionCompiler {
         switch entry.location {
         case .home: return
         case .register(let r):
-            masm.storeSlot(width(entry.type), slot: home(height), r)
+            masm.storeSlot(width(entry.type), slot: entry.home, r)
             registers.free(r)
         case .constant(let bits):
-            masm.storeSlotImmediate(slot: home(height), bits)
+            masm.storeSlotImmediate(slot: entry.home, bits)
+        case .vectorConstant(let lo, let hi):
+            masm.storeSlotImmediate(slot: entry.home, lo)
+            masm.storeSlotImmediate(slot: entry.home + 1, hi)
         case .local(let index):
-            masm.copySlot(to: home(height), from: index)
+            copyValue(entry.type, to: entry.home, from: localSlots[index])
         }
         stack[height].location = .home
     }

@@ -26,16 +26,20 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     var validator: FunctionValidator
     var reader: InstructionReader
     let functionType: FuncType
+    let parameterSlots: Int
     /// The labels of the module's defined functions (direct calls).
     let functionLabels: [Label]
 
     var localTypes: [ValueType]
+    /// The first slot of each local (parameters first, where the caller
+    /// put the arguments, in the runtime's encoding: a v128 takes two).
+    var localSlots: [Int] = []
     /// The first home slot.
     let localsEnd: Int
     var stack: [StackEntry] = []
     var control: [ControlFrame] = []
-    /// The highest operand stack seen (the frame's home slots).
-    var maxHeight = 0
+    /// One past the highest slot a home has used.
+    var maxSlot = 0
     var registers: RegisterFile
     /// Whether the current code is reachable, and how many blocks deep the
     /// unreachable code is nested.
@@ -65,17 +69,20 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         reader = InstructionReader(function.body, features: context.features)
         functionType = context.funcType(ofFunction: index) ?? FuncType()
         localTypes = validator.localTypes
-        localsEnd = localTypes.count
-        registers = RegisterFile(masm.allocatable)
-        if localTypes.contains(.v128) || functionType.results.contains(.v128) {
-            unsupportedError = CompileError(.unsupported, "jit: v128 values are not supported yet", offset: function.bodyOffset)
+        var slot = 0
+        for t in localTypes {
+            localSlots.append(slot)
+            slot += t.slotCount
         }
+        localsEnd = slot
+        parameterSlots = functionType.params.slotCount
+        registers = RegisterFile(masm.allocatable)
     }
 
     /// Compiles the whole body; the code starts at the current position.
     mutating func compile() throws(CompileError) -> Assembler {
         let patch = masm.prologue()
-        masm.zeroSlots(from: functionType.params.count, count: localsEnd - functionType.params.count)
+        masm.zeroSlots(from: parameterSlots, count: localsEnd - parameterSlots)
         if consumesFuel { masm.consumeFuel() }
         control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,
                                     label: masm.newLabel()))
@@ -106,7 +113,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             throw CompileError(.malformed, DecodingError.Message.sectionSizeMismatch, offset: reader.offset)
         }
         if let unsupportedError { throw unsupportedError }
-        masm.setFrameSlots(Swift.max(localsEnd + maxHeight, functionType.results.count), at: patch)
+        masm.setFrameSlots(Swift.max(maxSlot, localsEnd, functionType.results.slotCount), at: patch)
         return masm
     }
 
@@ -139,8 +146,23 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             release(pop())
         case .select, .selectTyped:
             let condition = pop(), ifFalse = pop(), ifTrue = pop()
-            if ifTrue.type == .v128 { throw unsupported(instruction, offset: offset) }
-            let c = intoRegister(condition, height: stack.count + 2), f = intoRegister(ifFalse, height: stack.count + 1)
+            let c = intoRegister(condition, height: stack.count + 2)
+            if ifTrue.type == .v128 {
+                // Vectors stay in slots: copy the chosen one to the result's home.
+                let f = vectorSlot(ifFalse, height: stack.count + 1), t = vectorSlot(ifTrue, height: stack.count)
+                let result = ifTrue.home
+                let chooseTrue = masm.newLabel(), done = masm.newLabel()
+                masm.branch(ifZero: false, .w32, c, to: chooseTrue)
+                copyValue(.v128, to: result, from: f)
+                masm.jump(done)
+                masm.bind(chooseTrue)
+                copyValue(.v128, to: result, from: t)
+                masm.bind(done)
+                registers.free(c)
+                push(.v128, .home)
+                break
+            }
+            let f = intoRegister(ifFalse, height: stack.count + 1)
             let t = intoRegister(ifTrue)
             masm.select(t, condition: c, ifTrue: t, ifFalse: f)
             registers.free(c)
@@ -149,31 +171,41 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         case .localGet:
             guard case .index(let i) = instruction.immediate else { return }
             let type = localTypes[Int(i)]
-            if stack.count < Self.maxLazyHeight {
-                push(type, .local(Int(i)))
-            } else {
-                let r = allocate()
-                masm.loadSlot(width(type), r, slot: Int(i))
-                push(type, .register(r))
-            }
+            push(type, .local(Int(i)))
+            if stack.count > Self.maxLazyHeight { spill(stack.count - 1) }
         case .localSet, .localTee:
             guard case .index(let i) = instruction.immediate else { return }
             let value = pop()
+            let slot = localSlots[Int(i)]
+            if value.type == .v128 {
+                let source = vectorSlot(value, height: stack.count)
+                materializeLocal(Int(i))
+                copyValue(.v128, to: slot, from: source)
+                if op == .localTee { push(.v128, .local(Int(i))) }
+                break
+            }
             materializeLocal(Int(i))
             let r = intoRegister(value)
-            masm.storeSlot(width(value.type), slot: Int(i), r)
+            masm.storeSlot(width(value.type), slot: slot, r)
             if op == .localTee { push(value.type, .register(r)) } else { registers.free(r) }
         case .globalGet:
             guard case .index(let i) = instruction.immediate else { return }
             let type = context.globals[Int(i)].valueType
-            guard type != .v128 else { throw unsupported(instruction, offset: offset) }
+            if type == .v128 {
+                push(.v128, .home)
+                masm.loadGlobal(Int(i), toSlots: stack[stack.count - 1].home, count: 2)
+                break
+            }
             let r = allocate()
             masm.loadGlobal(width(type), r, global: Int(i))
             push(type, .register(r))
         case .globalSet:
             guard case .index(let i) = instruction.immediate else { return }
             let value = pop()
-            guard value.type != .v128 else { throw unsupported(instruction, offset: offset) }
+            if value.type == .v128 {
+                masm.storeGlobal(Int(i), fromSlots: vectorSlot(value, height: stack.count), count: 2)
+                break
+            }
             let r = intoRegister(value)
             masm.storeGlobal(width(value.type), global: Int(i), r)
             registers.free(r)
@@ -196,6 +228,11 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
                           .f64ReinterpretI64: .f64][op]!
             if case .register(let r) = value.location { registers.own(r, at: stack.count) }
             stack.append(value)
+        case .v128Const:
+            guard case .v128(let v) = instruction.immediate else { return }
+            push(.v128, .vectorConstant(lo: v.lo, hi: v.hi))
+        case .v128Load, .v128Store:
+            compileVectorMemoryAccess(instruction)
         case .memorySize, .memoryGrow:
             try compileMemoryManagement(instruction)
         default:

@@ -4,10 +4,15 @@ import WasmSyntax
 struct StackEntry {
     var type: ValueType
     var location: Location
+    /// The first slot of the value's home (a v128 takes two).
+    var home: Int
 
     enum Location: Equatable {
         /// A constant not yet in any register or slot (its bits).
         case constant(UInt64)
+        /// A v128 constant. Vectors are never in registers between
+        /// instructions: they are constants, locals or in their homes.
+        case vectorConstant(lo: UInt64, hi: UInt64)
         /// The current value of local `index` (copied before the local is
         /// written).
         case local(Int)

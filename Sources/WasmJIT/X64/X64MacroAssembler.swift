@@ -315,6 +315,24 @@ struct X64MacroAssembler: MacroAssembler {
         asm.store(is64: true, X64Address(.rax), gpr(source))
     }
 
+    mutating func loadGlobal(_ global: Int, toSlots first: Int, count: Int) {
+        asm.load(is64: true, .rcx, X64Address(.rbx, offsets.instanceGlobals))
+        asm.load(is64: true, .rcx, X64Address(.rcx, Int32(global * 8)))
+        for i in 0..<count {
+            asm.load(is64: true, .rax, X64Address(.rcx, Int32(i * 8)))
+            asm.store(is64: true, slot(first + i), .rax)
+        }
+    }
+
+    mutating func storeGlobal(_ global: Int, fromSlots first: Int, count: Int) {
+        asm.load(is64: true, .rcx, X64Address(.rbx, offsets.instanceGlobals))
+        asm.load(is64: true, .rcx, X64Address(.rcx, Int32(global * 8)))
+        for i in 0..<count {
+            asm.load(is64: true, .rax, slot(first + i))
+            asm.store(is64: true, X64Address(.rcx, Int32(i * 8)), .rax)
+        }
+    }
+
     mutating func consumeFuel() {
         let fuel = X64Address(.r13, offsets.runtimeFuel)
         asm.alu(.cmp, is64: true, fuel, immediate: 0)
@@ -385,6 +403,22 @@ struct X64MacroAssembler: MacroAssembler {
         case .store8: asm.store8(at, s)
         case .store16: asm.store16(at, s)
         default: preconditionFailure("a load is not a store")
+        }
+    }
+
+    mutating func loadToSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool) {
+        let at = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64)
+        for i in 0..<(byteCount / 8) {
+            asm.load(is64: true, .rdx, X64Address(at.base, at.displacement + Int32(8 * i), index: at.index))
+            asm.store(is64: true, slot(first + i), .rdx)
+        }
+    }
+
+    mutating func storeFromSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool) {
+        let at = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64)
+        for i in 0..<(byteCount / 8) {
+            asm.load(is64: true, .rdx, slot(first + i))
+            asm.store(is64: true, X64Address(at.base, at.displacement + Int32(8 * i), index: at.index), .rdx)
         }
     }
 
