@@ -100,6 +100,17 @@ package protocol MacroAssembler {
     /// old size or -1 (as an i32 for a 32-bit memory).
     mutating func memoryGrow(_ destination: Register, deltaSlot: Int, memory: Int, is64: Bool)
 
+    // SIMD: v128 operands and results are in frame slots (two each).
+    /// v128 operators of one to three v128 operands; false when the backend
+    /// does not have `op` yet.
+    mutating func vector(_ op: Opcode, destination: Int, operands: [Int]) -> Bool
+    mutating func vectorShift(_ op: Opcode, destination: Int, operand: Int, count: Register) -> Bool
+    /// Splats, and replace_lane (`operand` is then the vector).
+    mutating func scalarToVector(_ op: Opcode, destination: Int, operand: Int?, scalar: Register, lane: UInt8) -> Bool
+    /// extract_lane, any_true, all_true, bitmask.
+    mutating func vectorToScalar(_ op: Opcode, _ destination: Register, operand: Int, lane: UInt8) -> Bool
+    mutating func shuffle(destination: Int, lhs: Int, rhs: Int, lanes: [UInt8])
+
     /// Calls `target` with its frame `frameOffset` slots into this one (the
     /// arguments in place), and passes a trap on.
     mutating func call(_ target: CallTarget, frameOffset: Int)

@@ -17,7 +17,6 @@ extension FunctionCompiler {
         switch instruction.opcode {
         case .block, .loop:
             let (params, results) = blockTypes(instruction.immediate)
-            if (params + results).contains(.v128) { throw unsupported(instruction, offset: offset) }
             spillAll()
             var frame = ControlFrame(kind: instruction.opcode == .loop ? .loop : .block, height: stack.count - params.count,
                                      params: params, results: results, label: masm.newLabel())
@@ -37,7 +36,6 @@ extension FunctionCompiler {
             control.append(frame)
         case .if:
             let (params, results) = blockTypes(instruction.immediate)
-            if (params + results).contains(.v128) { throw unsupported(instruction, offset: offset) }
             let condition = pop()
             let c = intoRegister(condition)
             spillAll()

@@ -231,8 +231,6 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         case .v128Const:
             guard case .v128(let v) = instruction.immediate else { return }
             push(.v128, .vectorConstant(lo: v.lo, hi: v.hi))
-        case .v128Load, .v128Store:
-            compileVectorMemoryAccess(instruction)
         case .memorySize, .memoryGrow:
             try compileMemoryManagement(instruction)
         default:
@@ -241,6 +239,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             } else if try compileNumeric(op) {
                 break
             } else if compileFloat(op) {
+                break
+            } else if try compileVector(instruction, offset: offset) {
                 break
             } else {
                 throw unsupported(instruction, offset: offset)
