@@ -8,9 +8,12 @@ import WasmRuntime
 /// the same way: rdi = vmctx, rsi = the callee's frame on the value stack
 /// (arguments in its first slots, results written there), eax = the trap
 /// code (0: returned). Registers:
-/// - pinned: rbx = vmctx, r12 = frame, r13 = the store's `VMRuntime`;
+/// - pinned: rbx = vmctx, r12 = frame, r13 = the store's `VMRuntime`,
+///   r14 = memory 0's base and r15 its byte count (reloaded after every
+///   call and builtin, which may grow it): an access to memory 0 is then
+///   an add, a compare and the access, with no loads of the vmctx;
 /// - the backend's scratch: rax, rcx, rdx (division, shifts, addresses);
-/// - allocatable: rsi, rdi, r8-r11, r14, r15.
+/// - allocatable: rsi, rdi, r8-r11.
 /// The prologue pushes rbx, r12-r15 (keeping rsp 16-byte aligned for
 /// calls into C), so every frame has the same epilogue and all of a
 /// module's functions share one exit per trap code.
@@ -28,7 +31,7 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func newLabel() -> Label { asm.code.newLabel() }
 
-    let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11, .r14, .r15].map { Register($0.rawValue) }
+    let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11].map { Register($0.rawValue) }
 
     private func gpr(_ r: Register) -> GPR { GPR(rawValue: r.index)! }
     private func slot(_ index: Int) -> X64Address { X64Address(.r12, Int32(index * 8)) }
@@ -65,6 +68,7 @@ struct X64MacroAssembler: MacroAssembler {
         asm.mov(is64: true, .rbx, .rdi)
         asm.mov(is64: true, .r12, .rsi)
         asm.load(is64: true, .r13, X64Address(.rbx, offsets.instanceRuntime))
+        reloadMemory0()
         // One more wasm frame, within the limit (the interpreter's rule).
         let depth = X64Address(.r13, offsets.runtimeCallDepth)
         asm.load(is64: true, .rax, depth)
@@ -81,6 +85,13 @@ struct X64MacroAssembler: MacroAssembler {
         asm.alu(.cmp, is64: true, .rax, X64Address(.r13, offsets.runtimeValueStackEnd))
         asm.j(.a, trapLabel(.callStackExhausted))
         return patch
+    }
+
+    /// r14, r15 = memory 0's base and byte count.
+    private mutating func reloadMemory0() {
+        asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceMemory0))
+        asm.load(is64: true, .r14, X64Address(.rax, offsets.memoryBase))
+        asm.load(is64: true, .r15, X64Address(.rax, offsets.memoryByteCount))
     }
 
     mutating func setFrameSlots(_ slots: Int, at patch: Int) {
@@ -362,7 +373,7 @@ struct X64MacroAssembler: MacroAssembler {
             asm.jmp(trap)
             return X64Address(.rax)
         }
-        loadMemory(memory)
+        if memory != 0 { loadMemory(memory) }
         asm.mov(is64: is64, .rcx, gpr(address))
         if let small = Int32(exactly: end) {
             asm.alu(.add, is64: true, .rcx, immediate: small)
@@ -371,6 +382,11 @@ struct X64MacroAssembler: MacroAssembler {
             asm.alu(.add, is64: true, .rcx, .rdx)
         }
         if is64 { asm.j(.b, trap) }
+        if memory == 0 {
+            asm.alu(.cmp, is64: true, .rcx, .r15)
+            asm.j(.a, trap)
+            return X64Address(.r14, Int32(-size), index: .rcx)
+        }
         asm.alu(.cmp, is64: true, .rcx, X64Address(.rax, offsets.memoryByteCount))
         asm.j(.a, trap)
         asm.load(is64: true, .rax, X64Address(.rax, offsets.memoryBase))
@@ -499,10 +515,12 @@ struct X64MacroAssembler: MacroAssembler {
             asm.call(label)
             asm.test(is64: false, .rax, .rax)
             asm.j(.ne, exit)
+            reloadMemory0()
             return
         }
         loadCallee(target)
         callHeader(frameOffset: frameOffset)
+        reloadMemory0()
     }
 
     mutating func tailCall(_ target: CallTarget) {
@@ -562,13 +580,19 @@ struct X64MacroAssembler: MacroAssembler {
         guard let offset = offsets.builtins[name] else { preconditionFailure("no builtin \(name) in CWasmVM.h") }
         asm.load(is64: true, .rax, X64Address(.rax, offset))
         asm.call(.rax)
+        // Memory 0 may have grown (memory.grow, a host function): reload
+        // it, keeping the builtin's answer in rdx.
         switch result {
-        case .none: break
+        case .none:
+            reloadMemory0()
         case .trapCode:
             asm.test(is64: false, .rax, .rax)
             asm.j(.ne, exit)
+            reloadMemory0()
         case .value(let destination, let width):
-            asm.mov(is64: width == .w64, gpr(destination), .rax)
+            asm.mov(is64: true, .rdx, .rax)
+            reloadMemory0()
+            asm.mov(is64: width == .w64, gpr(destination), .rdx)
         }
     }
 }
