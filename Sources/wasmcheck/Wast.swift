@@ -151,6 +151,7 @@ struct Wast: ParsableCommand {
             print("\(reports.reduce(0) { $0 + $1.hostCalls }) spectest host calls answered by the runner")
         }
         printGroups(run)
+        printUnsupported(reports)
 
         try writeReports(ConformanceReport(runs: [run]))
 
@@ -197,6 +198,25 @@ struct Wast: ParsableCommand {
                 if let e = r.expected { print("    expected: \(e)") }
                 if let a = r.actual { print("    actual:   \(a)") }
             }
+        }
+    }
+
+    /// Modules the engine refused as beyond what it implements, counted by
+    /// reason: a tier's gaps at a glance (the JIT names the instruction).
+    private func printUnsupported(_ reports: [FileReport]) {
+        let prefix = "unsupported module: "
+        var counts: [String: Int] = [:]
+        for report in reports {
+            for result in report.results {
+                if case .failed(let message) = result.outcome, message.hasPrefix(prefix) {
+                    counts[String(message.dropFirst(prefix.count)), default: 0] += 1
+                }
+            }
+        }
+        guard !counts.isEmpty else { return }
+        print("\(counts.values.reduce(0, +)) modules rejected as unsupported:")
+        for (reason, n) in counts.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+            print("  \(n) x \(reason)")
         }
     }
 
