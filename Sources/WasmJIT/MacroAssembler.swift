@@ -124,6 +124,10 @@ package protocol MacroAssembler {
     /// Traps with `code` when `value` is zero (a null reference).
     mutating func trap(ifZero value: Register, _ code: TrapCode)
     mutating func tableSize(_ destination: Register, table: Int)
+    /// ref.i31: the 31 low bits of an i32, tagged (CWasmVM's reference encoding).
+    mutating func makeI31(_ destination: Register, _ value: Register)
+    /// i31.get_s / i31.get_u of a non-null i31 reference.
+    mutating func readI31(_ destination: Register, _ reference: Register, signed: Bool)
     /// Calls a builtin of the runtime (CWasmVM.h's `WVMBuiltins`, by field
     /// name) with the vmctx first; every value is in its home. A trap code
     /// it returns is passed on.
@@ -159,6 +163,8 @@ package enum BuiltinResult {
     case trapCode
     /// A value (an `int64_t` result: grow's old size or -1).
     case value(Register, Width)
+    /// A C `bool`, as an i32 0 or 1.
+    case boolean(Register)
 }
 
 /// A register of the backend.

@@ -61,3 +61,34 @@ extension CompositeType {
         return (offsets, total)
     }
 }
+
+/// A cast's target heap type and nullability in one word, as the tiers
+/// pass it to `Store.referenceMatches(_:castTarget:context:)`: bit 63 is
+/// "null matches", bits 32-39 an abstract heap type + 1 (0: concrete),
+/// bits 0-31 a concrete type's index in the module.
+package enum CastTarget {
+    package static func word(_ h: HeapType, nullable: Bool) -> UInt64 {
+        var word: UInt64 = nullable ? 1 << 63 : 0
+        switch h {
+        case .concrete(let i): word |= UInt64(i)
+        case .abstract(let a): word |= UInt64(a.rawValue + 1) << 32
+        }
+        return word
+    }
+}
+
+extension Store {
+    /// Whether a reference matches a cast target word (`CastTarget`), with
+    /// concrete types resolved through the instance's type IDs.
+    package func referenceMatches(_ bits: UInt64, castTarget target: UInt64,
+                                  context: UnsafeMutablePointer<InstanceContext>) -> Bool {
+        if bits == ReferenceBits.null { return target >> 63 == 1 }
+        let abstract = Int((target >> 32) & 0xFF)
+        if abstract == 0 {
+            let id = context.pointee.typeIDs[Int(target & 0xFFFF_FFFF)]
+            return referenceMatches(bits, .concrete(UInt32(truncatingIfNeeded: id)))
+        }
+        guard let heapType = AbstractHeapType(rawValue: UInt8(abstract - 1)) else { return false }
+        return referenceMatches(bits, .abstract(heapType))
+    }
+}

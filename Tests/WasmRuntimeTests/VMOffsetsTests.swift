@@ -59,6 +59,7 @@ import WasmRuntime
             ("memoryInit", \.memoryInit), ("dataDrop", \.dataDrop), ("tableGet", \.tableGet), ("tableSet", \.tableSet),
             ("tableGrow", \.tableGrow), ("tableFill", \.tableFill), ("tableCopy", \.tableCopy),
             ("tableInit", \.tableInit), ("elemDrop", \.elemDrop), ("indirectCallTarget", \.indirectCallTarget),
+            ("referenceMatches", \.referenceMatches),
             ("gcAllocate", \.gcAllocate),
             ("gcArrayOperation", \.gcArrayOperation), ("isSubtype", \.isSubtype), ("throwTag", \.throwTag),
             ("throwRef", \.throwRef), ("callHost", \.callHost),
@@ -87,7 +88,7 @@ import WasmRuntime
         // Eleven pointers.
         #expect(o.offset(of: "runtime", in: .instance) == 40)
         #expect(o.size(of: .instance) == 44)
-        #expect(o.offset(of: "callHost", in: .builtins) == 18 * 4)
+        #expect(o.offset(of: "callHost", in: .builtins) == 19 * 4)
         // fuel (8), callDepth (4), callDepthLimit (4), nativeStackLimit (4), valueStackEnd (4), trapCode (4),
         // builtins (4), store (4), padded to 8.
         #expect(o.offset(of: "trapCode", in: .runtime) == 24)

@@ -267,6 +267,9 @@ typedef int32_t (*WVMTableInit)(struct WVMInstance *_Nonnull vmctx, uint32_t tab
  * Writes the callee's header to `*result`. */
 typedef int32_t (*WVMIndirectCallTarget)(struct WVMInstance *_Nonnull vmctx, uint32_t table, uint64_t index,
                                          uint32_t type, struct WVMFunctionHeader *_Nullable *_Nonnull result);
+/* Whether the reference `bits` matches a cast target word (heap type and
+ * nullability, WasmRuntime's CastTarget): ref.test, ref.cast, br_on_cast. */
+typedef bool (*WVMReferenceMatches)(struct WVMInstance *_Nonnull vmctx, uint64_t bits, uint64_t target);
 /* A GC object of type index `type` (struct: length 0) with zeroed fields;
  * may collect, so `frame` is scanned. */
 typedef int32_t (*WVMGCAllocate)(struct WVMInstance *_Nonnull vmctx, uint32_t type, uint64_t length,
@@ -305,6 +308,7 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, tableInit, POINTER, WVMTableInit _Nonnull)                \
     F(S, elemDrop, POINTER, WVMSegmentDrop _Nonnull)               \
     F(S, indirectCallTarget, POINTER, WVMIndirectCallTarget _Nonnull) \
+    F(S, referenceMatches, POINTER, WVMReferenceMatches _Nonnull) \
     /* null for now: */                                            \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \

@@ -231,16 +231,10 @@ enum GCInstructions {
         }
     }
 
-    /// Whether a reference matches a cast target word (see `castTarget`).
+    /// Whether a reference matches a cast target word (`CastTarget`).
+    @inline(__always)
     static func matches(_ bits: UInt64, _ target: UInt64, ctx: UnsafeMutablePointer<InstanceContext>, store: Store) -> Bool {
-        if bits == ReferenceBits.null { return target >> 63 == 1 }
-        let abstract = Int((target >> 32) & 0xFF)
-        if abstract == 0 {
-            let id = ctx.pointee.typeIDs[Int(target & 0xFFFF_FFFF)]
-            return store.referenceMatches(bits, .concrete(UInt32(truncatingIfNeeded: id)))
-        }
-        guard let heapType = AbstractHeapType(rawValue: UInt8(abstract - 1)) else { return false }
-        return store.referenceMatches(bits, .abstract(heapType))
+        store.referenceMatches(bits, castTarget: target, context: ctx)
     }
 }
 

@@ -180,11 +180,6 @@ extension FunctionTranslator {
     /// A cast target word: the type index in the low 32 bits, the abstract
     /// heap type + 1 (0 for a type index) in bits 32-39, nullability in bit 63.
     static func castTarget(_ h: HeapType, nullable: Bool) -> UInt64 {
-        var word: UInt64 = nullable ? 1 << 63 : 0
-        switch h {
-        case .concrete(let i): word |= UInt64(i)
-        case .abstract(let a): word |= UInt64(a.rawValue + 1) << 32
-        }
-        return word
+        CastTarget.word(h, nullable: nullable)
     }
 }

@@ -55,6 +55,54 @@ extension FunctionCompiler {
             branch(depth: Int(depth))
             release(pop())
             masm.bind(skip)
+        case (.refTest, .heapType(let h)), (.refTestNull, .heapType(let h)):
+            // The runtime decides (subtyping needs the store's types).
+            spillAll()
+            let slot = stack[stack.count - 1].home
+            _ = pop()
+            let r = allocate()
+            masm.callBuiltin("referenceMatches", [.slot(slot), .immediate(CastTarget.word(h, nullable: instruction.opcode == .refTestNull))],
+                             result: .boolean(r))
+            push(.i32, .register(r))
+        case (.refCast, .heapType(let h)), (.refCastNull, .heapType(let h)):
+            spillAll()
+            let entry = stack[stack.count - 1]
+            let r = allocate()
+            let nullable = instruction.opcode == .refCastNull
+            masm.callBuiltin("referenceMatches", [.slot(entry.home), .immediate(CastTarget.word(h, nullable: nullable))],
+                             result: .boolean(r))
+            masm.trap(ifZero: r, .castFailure)
+            registers.free(r)
+            stack[stack.count - 1].type = .ref(RefType(nullable: nullable, heapType: h))
+        case (.brOnCast, .brOnCast(let depth, _, let to)), (.brOnCastFail, .brOnCast(let depth, _, let to)):
+            // The reference stays on the stack on both paths.
+            spillAll()
+            let entry = stack[stack.count - 1]
+            let r = allocate()
+            masm.callBuiltin("referenceMatches", [.slot(entry.home), .immediate(CastTarget.word(to.heapType, nullable: to.nullable))],
+                             result: .boolean(r))
+            let skip = masm.newLabel()
+            masm.branch(ifZero: instruction.opcode == .brOnCast, .w32, r, to: skip)
+            registers.free(r)
+            branch(depth: Int(depth))
+            masm.bind(skip)
+        case (.anyConvertExtern, _), (.externConvertAny, _):
+            // The bits stay (CWasmVM's encoding); only the type changes.
+            var value = pop()
+            value.type = .ref(RefType(nullable: true, heapType: .abstract(instruction.opcode == .anyConvertExtern ? .any : .extern)))
+            if case .register(let r) = value.location { registers.own(r, at: stack.count) }
+            stack.append(value)
+        case (.refI31, _):
+            let value = pop()
+            let v = intoRegister(value)
+            masm.makeI31(v, v)
+            push(.ref(RefType(nullable: false, heapType: .abstract(.i31))), .register(v))
+        case (.i31GetS, _), (.i31GetU, _):
+            let value = pop()
+            let v = intoRegister(value)
+            masm.trap(ifZero: v, .nullI31Reference)
+            masm.readI31(v, v, signed: instruction.opcode == .i31GetS)
+            push(.i32, .register(v))
         default:
             throw unsupported(instruction, offset: offset)
         }

@@ -137,7 +137,9 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             try compileControl(instruction, offset: offset)
         case .call, .callIndirect, .callRef, .returnCall, .returnCallIndirect, .returnCallRef:
             compileCall(instruction)
-        case .refNull, .refIsNull, .refFunc, .refEq, .refAsNonNull, .brOnNull, .brOnNonNull:
+        case .refNull, .refIsNull, .refFunc, .refEq, .refAsNonNull, .brOnNull, .brOnNonNull, .refTest, .refTestNull,
+             .refCast, .refCastNull, .brOnCast, .brOnCastFail, .anyConvertExtern, .externConvertAny, .refI31, .i31GetS,
+             .i31GetU:
             try compileReference(instruction, offset: offset)
         case .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop,
              .memoryInit, .dataDrop, .memoryCopy, .memoryFill:

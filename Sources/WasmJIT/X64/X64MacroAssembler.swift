@@ -559,6 +559,25 @@ struct X64MacroAssembler: MacroAssembler {
         asm.j(.e, trapLabel(code))
     }
 
+    mutating func makeI31(_ destination: Register, _ value: Register) {
+        let (d, v) = (gpr(destination), gpr(value))
+        asm.mov(is64: false, .rax, v)
+        asm.alu(.and, is64: false, .rax, immediate: 0x7FFF_FFFF)
+        asm.shift(.shl, is64: true, .rax, by: 2)
+        asm.alu(.or, is64: true, .rax, immediate: 1)
+        asm.mov(is64: true, d, .rax)
+    }
+
+    mutating func readI31(_ destination: Register, _ reference: Register, signed: Bool) {
+        let (d, r) = (gpr(destination), gpr(reference))
+        asm.mov(is64: true, .rax, r)
+        asm.shift(.shr, is64: true, .rax, by: 2)
+        // 31 bits, sign- or zero-extended to 32.
+        asm.shift(.shl, is64: false, .rax, by: 1)
+        asm.shift(signed ? .sar : .shr, is64: false, .rax, by: 1)
+        asm.mov(is64: false, d, .rax)
+    }
+
     mutating func tableSize(_ destination: Register, table: Int) {
         asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceTables))
         asm.load(is64: true, .rax, X64Address(.rax, Int32(table * 8)))
@@ -593,6 +612,11 @@ struct X64MacroAssembler: MacroAssembler {
             asm.mov(is64: true, .rdx, .rax)
             reloadMemory0()
             asm.mov(is64: width == .w64, gpr(destination), .rdx)
+        case .boolean(let destination):
+            // Only al is defined.
+            asm.zeroExtend(bytes: 1, .rdx, .rax)
+            reloadMemory0()
+            asm.mov(is64: false, gpr(destination), .rdx)
         }
     }
 }

@@ -72,6 +72,10 @@ extension VMBuiltins {
                 result.pointee = callee
                 return VMTrapCode.none.rawValue
             },
+            referenceMatches: { ctx, bits, target in
+                let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                return store.referenceMatches(bits, castTarget: target, context: ctx)
+            },
             gcAllocate: nil, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil,
             callHost: { ctx, callee, frame in
                 let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
