@@ -153,9 +153,10 @@ final class JITStack: ValueStackRoots {
     deinit { slots.deallocate() }
 
     func slotsInUse(runningFrame: UnsafeMutablePointer<UInt64>?) -> UnsafeBufferPointer<UInt64> {
-        // Code reaches the store (and so the collector) only through host
-        // calls, which mark the end of the calling frames.
-        let top = store.codeFrameTop ?? slots
-        return UnsafeBufferPointer(start: slots, count: top - slots)
+        // Code reaches the store (and so the collector) through host calls,
+        // which mark the end of the calling frames, and through allocations,
+        // which pass the end of the live slots of the running frame.
+        let top = Swift.max(store.codeFrameTop ?? slots, runningFrame ?? slots)
+        return UnsafeBufferPointer(start: slots, count: Swift.min(top, end) - slots)
     }
 }

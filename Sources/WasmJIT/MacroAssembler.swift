@@ -124,6 +124,22 @@ package protocol MacroAssembler {
     /// Traps with `code` when `value` is zero (a null reference).
     mutating func trap(ifZero value: Register, _ code: TrapCode)
     mutating func tableSize(_ destination: Register, table: Int)
+    // GC objects (ObjectLayout: type ID, length, then 64-bit field slots;
+    // packed fields and elements take a slot each).
+    /// destination = the field at slot `slot` of the object (read as `mode`).
+    mutating func loadField(_ mode: FieldRead, _ destination: Register, object: Register, slot: Int)
+    mutating func storeField(object: Register, slot: Int, _ source: Register)
+    /// Copies `count` slots between an object (from its slot `slot`) and the frame.
+    mutating func copyFromObject(object: Register, slot: Int, to frameSlot: Int, count: Int)
+    mutating func copyToObject(objectSlot: Int, slot: Int, from frameSlot: Int, count: Int)
+    mutating func copyToObject(object: Register, slot: Int, from frameSlot: Int, count: Int)
+    /// Array elements of one slot: bounds-checked (out of bounds array access).
+    mutating func loadElement(_ mode: FieldRead, _ destination: Register, object: Register, index: Register)
+    mutating func storeElement(object: Register, index: Register, _ source: Register)
+    mutating func arrayLength(_ destination: Register, object: Register)
+    /// array.new: every element of the new array (in `objectSlot`) = the
+    /// value in `valueSlot`, `width` slots each.
+    mutating func fillNewArray(objectSlot: Int, valueSlot: Int, width: Int)
     /// ref.i31: the 31 low bits of an i32, tagged (CWasmVM's reference encoding).
     mutating func makeI31(_ destination: Register, _ value: Register)
     /// i31.get_s / i31.get_u of a non-null i31 reference.
@@ -174,6 +190,13 @@ public struct Register: Hashable, Sendable {
 }
 
 public enum Width: Sendable { case w32, w64 }
+
+/// How a field or element is read: a whole slot, or a packed i8/i16.
+public enum FieldRead: Sendable {
+    case slot(Width)
+    case i8(signed: Bool)
+    case i16(signed: Bool)
+}
 
 /// The trap codes code writes (CWasmVM.h's `WVMTrapCode`).
 package typealias TrapCode = VMTrapCode

@@ -271,7 +271,9 @@ typedef int32_t (*WVMIndirectCallTarget)(struct WVMInstance *_Nonnull vmctx, uin
  * nullability, WasmRuntime's CastTarget): ref.test, ref.cast, br_on_cast. */
 typedef bool (*WVMReferenceMatches)(struct WVMInstance *_Nonnull vmctx, uint64_t bits, uint64_t target);
 /* A GC object of type index `type` (struct: length 0) with zeroed fields;
- * may collect, so `frame` is scanned. */
+ * may collect, so the caller's live slots are scanned: `frame` is the end
+ * of them (the slot after the last live value of the caller's frame; the
+ * frames below it are the callers'). */
 typedef int32_t (*WVMGCAllocate)(struct WVMInstance *_Nonnull vmctx, uint32_t type, uint64_t length,
                                  uint64_t *_Nonnull frame, uint64_t *_Nonnull result);
 /* array.new_data / array.new_elem / array.init_data / array.init_elem and
@@ -309,8 +311,8 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, elemDrop, POINTER, WVMSegmentDrop _Nonnull)               \
     F(S, indirectCallTarget, POINTER, WVMIndirectCallTarget _Nonnull) \
     F(S, referenceMatches, POINTER, WVMReferenceMatches _Nonnull) \
-    /* null for now: */                                            \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
+    /* null for now: */                                            \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \
     F(S, isSubtype, POINTER, WVMIsSubtype _Nullable)               \
     F(S, throwTag, POINTER, WVMThrow _Nullable)                    \

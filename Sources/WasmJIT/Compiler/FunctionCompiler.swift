@@ -244,6 +244,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
                 break
             } else if try compileVector(instruction, offset: offset) {
                 break
+            } else if try compileGC(instruction, offset: offset) {
+                break
             } else {
                 throw unsupported(instruction, offset: offset)
             }

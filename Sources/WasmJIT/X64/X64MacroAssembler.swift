@@ -559,6 +559,90 @@ struct X64MacroAssembler: MacroAssembler {
         asm.j(.e, trapLabel(code))
     }
 
+    private func objectSlot(_ object: GPR, _ slot: Int) -> X64Address { X64Address(object, Int32(slot * 8)) }
+
+    mutating func loadField(_ mode: FieldRead, _ destination: Register, object: Register, slot: Int) {
+        read(mode, gpr(destination), objectSlot(gpr(object), slot))
+    }
+
+    private mutating func read(_ mode: FieldRead, _ d: GPR, _ at: X64Address) {
+        switch mode {
+        case .slot(let width): asm.load(is64: width == .w64, d, at)
+        case .i8(let signed):
+            if signed { asm.loadSignExtended(bytes: 1, is64: false, d, at) } else { asm.loadZeroExtended(bytes: 1, d, at) }
+        case .i16(let signed):
+            if signed { asm.loadSignExtended(bytes: 2, is64: false, d, at) } else { asm.loadZeroExtended(bytes: 2, d, at) }
+        }
+    }
+
+    mutating func storeField(object: Register, slot: Int, _ source: Register) {
+        asm.store(is64: true, objectSlot(gpr(object), slot), gpr(source))
+    }
+
+    mutating func copyFromObject(object: Register, slot first: Int, to frameSlot: Int, count: Int) {
+        for i in 0..<count {
+            asm.load(is64: true, .rax, objectSlot(gpr(object), first + i))
+            asm.store(is64: true, slot(frameSlot + i), .rax)
+        }
+    }
+
+    mutating func copyToObject(objectSlot object: Int, slot first: Int, from frameSlot: Int, count: Int) {
+        asm.load(is64: true, .rcx, slot(object))
+        for i in 0..<count {
+            asm.load(is64: true, .rax, slot(frameSlot + i))
+            asm.store(is64: true, objectSlot(.rcx, first + i), .rax)
+        }
+    }
+
+    mutating func copyToObject(object: Register, slot first: Int, from frameSlot: Int, count: Int) {
+        for i in 0..<count {
+            asm.load(is64: true, .rax, slot(frameSlot + i))
+            asm.store(is64: true, objectSlot(gpr(object), first + i), .rax)
+        }
+    }
+
+    /// rcx = the index (zero-extended), checked against the array's length.
+    private mutating func checkIndex(object: GPR, index: GPR) {
+        asm.mov(is64: false, .rcx, index)
+        asm.alu(.cmp, is64: true, .rcx, objectSlot(object, 1))
+        asm.j(.ae, trapLabel(.outOfBoundsArrayAccess))
+    }
+
+    mutating func loadElement(_ mode: FieldRead, _ destination: Register, object: Register, index: Register) {
+        let o = gpr(object)
+        checkIndex(object: o, index: gpr(index))
+        read(mode, gpr(destination), X64Address(o, 16, index: .rcx, scale: 8))
+    }
+
+    mutating func storeElement(object: Register, index: Register, _ source: Register) {
+        let o = gpr(object)
+        checkIndex(object: o, index: gpr(index))
+        asm.store(is64: true, X64Address(o, 16, index: .rcx, scale: 8), gpr(source))
+    }
+
+    mutating func arrayLength(_ destination: Register, object: Register) {
+        asm.load(is64: false, gpr(destination), objectSlot(gpr(object), 1))
+    }
+
+    mutating func fillNewArray(objectSlot object: Int, valueSlot: Int, width: Int) {
+        // rax walks the elements, rcx counts them down.
+        asm.load(is64: true, .rax, slot(object))
+        asm.load(is64: true, .rcx, objectSlot(.rax, 1))
+        asm.lea(.rax, objectSlot(.rax, 2))
+        let loop = newLabel(), done = newLabel()
+        asm.code.bind(loop)
+        asm.test(is64: true, .rcx, .rcx)
+        asm.j(.e, done)
+        for i in 0..<width {
+            asm.load(is64: true, .rdx, slot(valueSlot + i))
+            asm.store(is64: true, X64Address(.rax, Int32(8 * i)), .rdx)
+        }
+        asm.alu(.add, is64: true, .rax, immediate: Int32(8 * width))
+        asm.alu(.sub, is64: true, .rcx, immediate: 1)
+        asm.jmp(loop)
+        asm.code.bind(done)
+    }
+
     mutating func makeI31(_ destination: Register, _ value: Register) {
         let (d, v) = (gpr(destination), gpr(value))
         asm.mov(is64: false, .rax, v)

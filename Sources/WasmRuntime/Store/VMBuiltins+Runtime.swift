@@ -76,7 +76,26 @@ extension VMBuiltins {
                 let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
                 return store.referenceMatches(bits, castTarget: target, context: ctx)
             },
-            gcAllocate: nil, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil,
+            gcAllocate: { ctx, type, length, frame, result in
+                let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                let id = ctx.pointee.typeIDs[Int(type)]
+                let slots: UInt64
+                switch store.types.compositeType(at: UInt32(truncatingIfNeeded: id)) {
+                case .struct(let fields)?: slots = UInt64(fields.reduce(0) { $0 + $1.storage.slotCount })
+                case .array(let element)?:
+                    let (product, overflow) = length.multipliedReportingOverflow(by: UInt64(element.storage.slotCount))
+                    guard !overflow else { return VMTrapCode.resourceExhausted.rawValue }
+                    slots = product
+                default: return VMTrapCode.typeMismatch.rawValue
+                }
+                do throws(Trap) {
+                    let object = try store.allocateObject(typeID: id, length: length, slots: slots, runningFrame: frame)
+                    result.pointee = UInt64(UInt(bitPattern: object))
+                    return VMTrapCode.none.rawValue
+                } catch {
+                    return VMTrapCode(error.kind).rawValue
+                }
+            }, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil,
             callHost: { ctx, callee, frame in
                 let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
                 let saved = store.codeFrameTop
