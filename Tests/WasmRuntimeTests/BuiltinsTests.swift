@@ -117,7 +117,7 @@ import WasmSyntax
     @Test func slotsNoTierUsesYetAreNull() throws {
         let (_, instance) = try Self.instance()
         let b = Self.builtins(instance)
-        #expect(b.gcArrayOperation == nil && b.isSubtype == nil)
+        #expect(b.isSubtype == nil)
         #expect(b.throwTag == nil && b.throwRef == nil)
     }
 

@@ -276,11 +276,14 @@ typedef bool (*WVMReferenceMatches)(struct WVMInstance *_Nonnull vmctx, uint64_t
  * frames below it are the callers'). */
 typedef int32_t (*WVMGCAllocate)(struct WVMInstance *_Nonnull vmctx, uint32_t type, uint64_t length,
                                  uint64_t *_Nonnull frame, uint64_t *_Nonnull result);
-/* array.new_data / array.new_elem / array.init_data / array.init_elem and
- * array.copy of references: field accesses that allocate or need the
- * store's type information. `operands` holds the instruction's operands. */
-typedef int32_t (*WVMGCArrayOperation)(struct WVMInstance *_Nonnull vmctx, uint32_t type, uint32_t segment,
-                                       const uint64_t *_Nonnull operands, uint64_t *_Nonnull frame,
+/* array.new_data, array.new_elem, array.init_data, array.init_elem,
+ * array.copy, array.fill (`operation` 0-5, WasmRuntime's
+ * Store.ArrayOperation): the array operations that need segments,
+ * allocation or the element type. `operands` holds the instruction's
+ * operands in its order; `result` (a new array) is the slot after the
+ * caller's live slots, which the collector scans. */
+typedef int32_t (*WVMGCArrayOperation)(struct WVMInstance *_Nonnull vmctx, uint32_t operation, uint32_t type,
+                                       uint32_t segment, const uint64_t *_Nonnull operands,
                                        uint64_t *_Nonnull result);
 /* Whether the store's type `typeID` is a subtype of `expected` (casts,
  * call_indirect when the IDs differ). */
@@ -312,8 +315,8 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, indirectCallTarget, POINTER, WVMIndirectCallTarget _Nonnull) \
     F(S, referenceMatches, POINTER, WVMReferenceMatches _Nonnull) \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
-    /* null for now: */                                            \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \
+    /* null for now: */                                            \
     F(S, isSubtype, POINTER, WVMIsSubtype _Nullable)               \
     F(S, throwTag, POINTER, WVMThrow _Nullable)                    \
     F(S, throwRef, POINTER, WVMThrowRef _Nullable)                 \

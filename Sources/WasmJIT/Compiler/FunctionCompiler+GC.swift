@@ -110,6 +110,39 @@ extension FunctionCompiler {
             masm.trap(ifZero: r, .nullArrayReference)
             masm.arrayLength(r, object: r)
             push(.i32, .register(r))
+        case (.arrayNewData, _), (.arrayNewElem, _), (.arrayInitData, _), (.arrayInitElem, _), (.arrayCopy, _), (.arrayFill, _):
+            // array.copy's type is the destination's; array.fill has no segment.
+            let t: UInt32, segment: UInt32
+            switch instruction.immediate {
+            case .indexPair(let a, let b): (t, segment) = (a, op == .arrayCopy ? 0 : b)
+            case .index(let a): (t, segment) = (a, 0)
+            default: return false
+            }
+            // The runtime does these (segments, allocation, element types),
+            // on the operands in their homes, in order.
+            let operation: Store.ArrayOperation
+            let count: Int
+            switch op {
+            case .arrayNewData: (operation, count) = (.newData, 2)
+            case .arrayNewElem: (operation, count) = (.newElem, 2)
+            case .arrayInitData: (operation, count) = (.initData, 4)
+            case .arrayInitElem: (operation, count) = (.initElem, 4)
+            case .arrayCopy: (operation, count) = (.copy, 5)
+            default: (operation, count) = (.fill, 4)
+            }
+            spillAll()
+            let base = stack.count - count
+            let operands = home(base)
+            let result = nextHome
+            maxSlot = Swift.max(maxSlot, result + 1)
+            masm.callBuiltin("gcArrayOperation", [.immediate(UInt64(operation.rawValue)), .immediate(UInt64(t)),
+                                                  .immediate(UInt64(segment)), .slotAddress(operands), .slotAddress(result)],
+                             result: .trapCode)
+            resetStack(to: base, pushing: [])
+            if operation == .newData || operation == .newElem {
+                masm.copySlot(to: nextHome, from: result)
+                push(.ref(RefType(nullable: false, heapType: .concrete(t))), .home)
+            }
         default:
             return false
         }

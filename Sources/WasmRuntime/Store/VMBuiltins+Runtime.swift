@@ -95,7 +95,19 @@ extension VMBuiltins {
                 } catch {
                     return VMTrapCode(error.kind).rawValue
                 }
-            }, gcArrayOperation: nil, isSubtype: nil, throwTag: nil, throwRef: nil,
+            },
+            gcArrayOperation: { ctx, operation, type, segment, operands, result in
+                let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                guard let op = Store.ArrayOperation(rawValue: operation) else { return VMTrapCode.typeMismatch.rawValue }
+                do throws(Trap) {
+                    try store.arrayOperation(op, type: Int(type), segment: Int(segment), operands: operands, result: result,
+                                             context: ctx)
+                    return VMTrapCode.none.rawValue
+                } catch {
+                    return VMTrapCode(error.kind).rawValue
+                }
+            },
+            isSubtype: nil, throwTag: nil, throwRef: nil,
             callHost: { ctx, callee, frame in
                 let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
                 let saved = store.codeFrameTop
