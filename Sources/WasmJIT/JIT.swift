@@ -86,6 +86,11 @@ public final class JIT: TierImplementation {
                 store.pendingTrap = nil
                 throw trap
             }
+            if result == VMTrapCode.exceptionThrown.rawValue {
+                // No handler in this invocation (exceptions do not cross
+                // host frames, as in the interpreter).
+                throw Trap(.uncaughtException)
+            }
             guard let code = VMTrapCode(rawValue: result), let kind = TrapKind(code) else {
                 throw Trap(.host("jit: unknown trap code \(result)"))
             }

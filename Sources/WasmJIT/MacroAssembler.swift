@@ -112,8 +112,25 @@ package protocol MacroAssembler {
     mutating func shuffle(destination: Int, lhs: Int, rhs: Int, lanes: [UInt8])
 
     /// Calls `target` with its frame `frameOffset` slots into this one (the
-    /// arguments in place), and passes a trap on.
-    mutating func call(_ target: CallTarget, frameOffset: Int)
+    /// arguments in place), and passes a trap on; an exception goes to
+    /// `handler` (a try_table's dispatch), or out of the frame.
+    mutating func call(_ target: CallTarget, frameOffset: Int, handler: Label?)
+
+    // Exceptions: frames return `exceptionThrown` with the exception in
+    // the runtime's `exception` field until a handler takes it.
+    /// throw: allocates the exception from the payload in the frame.
+    mutating func throwException(tag: Int, payloadSlot: Int, liveEnd: Int, handler: Label?)
+    /// throw_ref (null traps).
+    mutating func throwReference(_ reference: Register, handler: Label?)
+    /// The start of a try_table's dispatch: the state a call may have
+    /// changed (a memory that grew) is reloaded.
+    mutating func enterHandler()
+    /// Jumps to `label` unless the exception's tag is tag `tag` of the instance.
+    mutating func branchUnlessExceptionTag(_ tag: Int, to label: Label)
+    mutating func copyExceptionPayload(to frameSlot: Int, count: Int)
+    mutating func storeExceptionReference(slot: Int)
+    /// Passes the exception on to `handler`, or out of the frame.
+    mutating func propagateException(to handler: Label?)
     /// Replaces this frame with a call of `target`, whose arguments the
     /// frontend has moved to the frame's first slots: constant native
     /// stack, the same call depth. A host function is called and returned from.

@@ -5,12 +5,12 @@ import WasmRuntime
 /// by name per use, they were a third of the JIT's compile time.
 struct VMFieldOffsets: Sendable {
     let instanceFunctions, instanceTables, instanceMemories, instanceGlobals, instanceTypeIDs, instanceMemory0,
-        instanceRuntime: Int32
+        instanceRuntime, instanceTags: Int32
     let headerTypeID, headerInstance, headerCode: Int32
     let memoryBase, memoryByteCount, memoryPageCount: Int32
     let tableElements, tableCount: Int32
     let runtimeFuel, runtimeCallDepth, runtimeCallDepthLimit, runtimeNativeStackLimit, runtimeValueStackEnd,
-        runtimeBuiltins: Int32
+        runtimeBuiltins, runtimeException: Int32
     /// Builtins by field name (`callHost`, `memoryGrow`, ...).
     let builtins: [String: Int32]
 
@@ -24,6 +24,7 @@ struct VMFieldOffsets: Sendable {
         instanceTypeIDs = f("typeIDs", .instance)
         instanceMemory0 = f("memory0", .instance)
         instanceRuntime = f("runtime", .instance)
+        instanceTags = f("tags", .instance)
         headerTypeID = f("typeID", .functionHeader)
         headerInstance = f("instance", .functionHeader)
         headerCode = f("code", .functionHeader)
@@ -38,6 +39,7 @@ struct VMFieldOffsets: Sendable {
         runtimeNativeStackLimit = f("nativeStackLimit", .runtime)
         runtimeValueStackEnd = f("valueStackEnd", .runtime)
         runtimeBuiltins = f("builtins", .runtime)
+        runtimeException = f("exception", .runtime)
         var builtins: [String: Int32] = [:]
         for name in o.layout(of: .builtins).fields { builtins[name] = f(name, .builtins) }
         self.builtins = builtins

@@ -91,7 +91,7 @@ public final class Store {
         runtime = .allocate(capacity: 1)
         runtime.initialize(to: VMRuntime(
             fuel: 0, callDepth: 0, callDepthLimit: Swift.max(engine.configuration.maxCallDepth, 1),
-            nativeStackLimit: nil, valueStackEnd: nil, trapCode: 0, builtins: builtins, store: nil))
+            nativeStackLimit: nil, valueStackEnd: nil, trapCode: 0, exception: 0, builtins: builtins, store: nil))
         runtime.pointee.store = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
 

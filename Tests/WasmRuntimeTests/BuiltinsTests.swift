@@ -118,7 +118,7 @@ import WasmSyntax
         let (_, instance) = try Self.instance()
         let b = Self.builtins(instance)
         #expect(b.isSubtype == nil)
-        #expect(b.throwTag == nil && b.throwRef == nil)
+        #expect(b.throwRef == nil)
     }
 
     /// Compiled code calls host functions through `callHost`: arguments and

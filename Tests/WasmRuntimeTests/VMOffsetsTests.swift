@@ -52,7 +52,7 @@ import WasmRuntime
         ])
         check(VMRuntime.self, .runtime, [
             ("fuel", \.fuel), ("callDepth", \.callDepth), ("callDepthLimit", \.callDepthLimit),
-            ("nativeStackLimit", \.nativeStackLimit), ("valueStackEnd", \.valueStackEnd), ("trapCode", \.trapCode), ("builtins", \.builtins), ("store", \.store),
+            ("nativeStackLimit", \.nativeStackLimit), ("valueStackEnd", \.valueStackEnd), ("trapCode", \.trapCode), ("exception", \.exception), ("builtins", \.builtins), ("store", \.store),
         ])
         check(VMBuiltins.self, .builtins, [
             ("memoryGrow", \.memoryGrow), ("memoryFill", \.memoryFill), ("memoryCopy", \.memoryCopy),
@@ -61,7 +61,7 @@ import WasmRuntime
             ("tableInit", \.tableInit), ("elemDrop", \.elemDrop), ("indirectCallTarget", \.indirectCallTarget),
             ("referenceMatches", \.referenceMatches),
             ("gcAllocate", \.gcAllocate),
-            ("gcArrayOperation", \.gcArrayOperation), ("isSubtype", \.isSubtype), ("throwTag", \.throwTag),
+            ("gcArrayOperation", \.gcArrayOperation), ("throwTag", \.throwTag), ("isSubtype", \.isSubtype),
             ("throwRef", \.throwRef), ("callHost", \.callHost),
         ])
     }
@@ -90,10 +90,11 @@ import WasmRuntime
         #expect(o.size(of: .instance) == 44)
         #expect(o.offset(of: "callHost", in: .builtins) == 19 * 4)
         // fuel (8), callDepth (4), callDepthLimit (4), nativeStackLimit (4), valueStackEnd (4), trapCode (4),
-        // builtins (4), store (4), padded to 8.
+        // exception (8, at 32), builtins (4), store (4).
         #expect(o.offset(of: "trapCode", in: .runtime) == 24)
-        #expect(o.offset(of: "store", in: .runtime) == 32)
-        #expect(o.size(of: .runtime) == 40)
+        #expect(o.offset(of: "exception", in: .runtime) == 32)
+        #expect(o.offset(of: "store", in: .runtime) == 44)
+        #expect(o.size(of: .runtime) == 48)
         for structure in VMOffsets.Structure.allCases {
             let layout = o.layout(of: structure)
             #expect(layout.size <= VMOffsets(pointerSize: 8).size(of: structure))

@@ -180,6 +180,9 @@ struct WVMBuiltins;
  *                     (null: the tier checks in its own way).
  *   trapCode:         write: a `WVMTrapCode`, before code exits through
  *                     its trap stub; the runtime clears it.
+ *   exception:        read+write: the exception being thrown (its
+ *                     reference bits) while frames return
+ *                     `WVMTrapExceptionThrown` to their handlers.
  *   builtins:         read.
  *   store:            runtime only (the `Store`, unretained).
  * The interpreter keeps fuel and its frame count in its own state while
@@ -193,6 +196,7 @@ struct WVMBuiltins;
     F(S, nativeStackLimit, POINTER, const void *_Nullable)      \
     F(S, valueStackEnd, POINTER, const uint64_t *_Nullable)     \
     F(S, trapCode, I32, int32_t)                                \
+    F(S, exception, I64, uint64_t)                              \
     F(S, builtins, POINTER, const struct WVMBuiltins *_Nonnull) \
     F(S, store, POINTER, const void *_Nullable)
 
@@ -226,6 +230,10 @@ typedef enum __attribute__((enum_extensibility(closed))) WVMTrapCode : int32_t {
     WVMTrapTypeMismatch WVM_SWIFT_NAME(typeMismatch),
     WVMTrapUncaughtException WVM_SWIFT_NAME(uncaughtException),
     WVMTrapHost WVM_SWIFT_NAME(host),
+    /* Not a trap: an exception (in `WVMRuntime.exception`) is on its way
+     * to a handler in a caller within the same invocation; one that
+     * reaches the invocation's entry is an uncaught exception. */
+    WVMTrapExceptionThrown WVM_SWIFT_NAME(exceptionThrown),
 } WVMTrapCode;
 
 /*
@@ -288,8 +296,9 @@ typedef int32_t (*WVMGCArrayOperation)(struct WVMInstance *_Nonnull vmctx, uint3
 /* Whether the store's type `typeID` is a subtype of `expected` (casts,
  * call_indirect when the IDs differ). */
 typedef bool (*WVMIsSubtype)(struct WVMInstance *_Nonnull vmctx, intptr_t typeID, intptr_t expected);
-/* throw: allocates the exception (tag index, payload slots) and unwinds
- * to the handler, or returns UncaughtException. */
+/* throw: allocates the exception (tag index, payload slots), puts it in
+ * `WVMRuntime.exception` and returns ExceptionThrown (or a trap, when the
+ * heap is full); `frame` is the end of the caller's live slots. */
 typedef int32_t (*WVMThrow)(struct WVMInstance *_Nonnull vmctx, uint32_t tag, const uint64_t *_Nonnull payload,
                             uint64_t *_Nonnull frame);
 typedef int32_t (*WVMThrowRef)(struct WVMInstance *_Nonnull vmctx, uint64_t exception, uint64_t *_Nonnull frame);
@@ -316,9 +325,9 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, referenceMatches, POINTER, WVMReferenceMatches _Nonnull) \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \
+    F(S, throwTag, POINTER, WVMThrow _Nullable)                    \
     /* null for now: */                                            \
     F(S, isSubtype, POINTER, WVMIsSubtype _Nullable)               \
-    F(S, throwTag, POINTER, WVMThrow _Nullable)                    \
     F(S, throwRef, POINTER, WVMThrowRef _Nullable)                 \
     F(S, callHost, POINTER, WVMCallHost _Nullable)
 

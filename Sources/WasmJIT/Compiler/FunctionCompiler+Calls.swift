@@ -44,7 +44,7 @@ extension FunctionCompiler {
             live = false
             return
         }
-        masm.call(target, frameOffset: home(base))
+        masm.call(target, frameOffset: home(base), handler: handlers.last)
         resetStack(to: base, pushing: type.results)
     }
 }

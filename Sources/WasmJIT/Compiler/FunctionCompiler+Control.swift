@@ -3,7 +3,12 @@ import WasmSyntax
 
 extension FunctionCompiler {
     func blockTypes(_ immediate: Immediate) -> (params: [ValueType], results: [ValueType]) {
-        guard case .block(let bt) = immediate else { return ([], []) }
+        let bt: BlockType
+        switch immediate {
+        case .block(let b): bt = b
+        case .tryTable(let b, _): bt = b
+        default: return ([], [])
+        }
         switch bt {
         case .empty: return ([], [])
         case .value(let t): return ([], [t])
@@ -34,6 +39,29 @@ extension FunctionCompiler {
             }
             frame.elseLabel = nil
             control.append(frame)
+        case .tryTable:
+            guard case .tryTable(_, let catches) = instruction.immediate else { return }
+            let (params, results) = blockTypes(instruction.immediate)
+            spillAll()
+            var frame = ControlFrame(kind: .block, height: stack.count - params.count, params: params, results: results,
+                                     label: masm.newLabel())
+            frame.catches = catches
+            frame.dispatch = masm.newLabel()
+            handlers.append(frame.dispatch!)
+            control.append(frame)
+        case .throw:
+            guard case .index(let tag) = instruction.immediate, let params = context.tagParameters(tag) else { return }
+            spillAll()
+            let base = stack.count - params.count
+            masm.throwException(tag: Int(tag), payloadSlot: home(base), liveEnd: nextHome, handler: handlers.last)
+            maxSlot = Swift.max(maxSlot, nextHome)
+            live = false
+        case .throwRef:
+            let r = intoRegister(pop())
+            spillAll()
+            masm.throwReference(r, handler: handlers.last)
+            registers.free(r)
+            live = false
         case .if:
             let (params, results) = blockTypes(instruction.immediate)
             let condition = pop()
@@ -177,6 +205,13 @@ extension FunctionCompiler {
             spillAll()
             if frame.kind != .loop { moveBranchValues(to: frame) }
         }
+        if let dispatch = frame.dispatch {
+            // The try_table's handlers, out of the normal path.
+            if live { masm.jump(frame.label) }
+            handlers.removeLast()
+            masm.bind(dispatch)
+            compileDispatch(frame.catches)
+        }
         if frame.kind != .loop { masm.bind(frame.label) }
         if let e = frame.elseLabel { masm.bind(e) }
         resetStack(to: frame.height, pushing: frame.results)
@@ -216,5 +251,46 @@ extension FunctionCompiler {
         default:
             break
         }
+    }
+
+    /// A try_table's catch clauses, in order, for the exception in flight:
+    /// the first that matches moves its values (payload, exnref) to its
+    /// label's homes and branches; when none does, the exception goes on
+    /// to the enclosing handler or out of the function. Labels count from
+    /// the try_table's enclosing blocks (the try_table is popped).
+    mutating func compileDispatch(_ catches: [Catch]) {
+        masm.enterHandler()
+        for clause in catches {
+            let next = masm.newLabel()
+            let target = control[control.count - 1 - Int(clause.label)]
+            var types: [ValueType] = []
+            var payloadSlots = 0
+            switch clause {
+            case .catch(let tag, _), .catchRef(let tag, _):
+                masm.branchUnlessExceptionTag(Int(tag), to: next)
+                types = context.tagParameters(tag) ?? []
+                payloadSlots = types.slotCount
+            case .catchAll, .catchAllRef:
+                break
+            }
+            let withReference: Bool
+            switch clause {
+            case .catchRef, .catchAllRef: withReference = true
+            default: withReference = false
+            }
+            // Where the label's values go: the results of the function, or
+            // the homes above the target's height.
+            let first = target.kind == .function ? 0 : home(target.height)
+            if payloadSlots > 0 { masm.copyExceptionPayload(to: first, count: payloadSlots) }
+            if withReference { masm.storeExceptionReference(slot: first + payloadSlots) }
+            maxSlot = Swift.max(maxSlot, first + payloadSlots + (withReference ? 1 : 0))
+            if target.kind == .function {
+                masm.epilogue()
+            } else {
+                masm.jump(target.label)
+            }
+            masm.bind(next)
+        }
+        masm.propagateException(to: handlers.last)
     }
 }

@@ -49,6 +49,9 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// body is only validated, so that an invalid module is reported as
     /// invalid (as the other tiers do), not as unsupported.
     var unsupportedError: CompileError?
+    /// The dispatch labels of the try_tables around the current code,
+    /// innermost last.
+    var handlers: [Label] = []
 
     /// Above this height `local.get` copies at once instead of staying a
     /// reference to the local, which bounds the work `local.set` does
@@ -133,7 +136,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         case .unreachable:
             masm.jump(masm.trapLabel(.unreachable))
             live = false
-        case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return:
+        case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return, .tryTable, .throw, .throwRef:
             try compileControl(instruction, offset: offset)
         case .call, .callIndirect, .callRef, .returnCall, .returnCallIndirect, .returnCallRef:
             compileCall(instruction)

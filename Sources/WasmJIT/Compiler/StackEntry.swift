@@ -71,6 +71,10 @@ struct ControlFrame {
     var label: Label
     /// An `if`'s false branch, until `else` or `end` places it.
     var elseLabel: Label?
+    /// A try_table's catch clauses and the label of their dispatch, where
+    /// an exception thrown in its body goes.
+    var catches: [Catch] = []
+    var dispatch: Label?
 
     /// How many values a branch to this frame carries.
     var branchArity: Int { kind == .loop ? params.count : results.count }

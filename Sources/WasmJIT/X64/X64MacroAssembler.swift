@@ -52,8 +52,14 @@ struct X64MacroAssembler: MacroAssembler {
             asm.jmp(exit)
         }
         // The exit of every trap: the code is in eax. The call depth is
-        // restored by the entry, which knows what it was.
+        // restored by the entry, which knows what it was; an exception may
+        // be caught by a caller, so a frame it leaves counts itself off.
         asm.code.bind(exit)
+        let trap = asm.code.newLabel()
+        asm.alu(.cmp, is64: false, .rax, immediate: TrapCode.exceptionThrown.rawValue)
+        asm.j(.ne, trap)
+        asm.alu(.sub, is64: true, X64Address(.r13, offsets.runtimeCallDepth), immediate: 1)
+        asm.code.bind(trap)
         popSavedRegisters()
         asm.ret()
         asm.code.resolveFixups()
@@ -486,7 +492,7 @@ struct X64MacroAssembler: MacroAssembler {
     }
 
     /// Calls the function whose header is in rax, through the callHost
-    /// builtin for a host function; passes a trap on.
+    /// builtin for a host function; the status is in eax.
     private mutating func callHeader(frameOffset: Int) {
         let host = asm.code.newLabel(), done = asm.code.newLabel()
         asm.load(is64: true, .rdi, X64Address(.rax, offsets.headerInstance))
@@ -504,23 +510,73 @@ struct X64MacroAssembler: MacroAssembler {
         asm.load(is64: true, .rax, X64Address(.rax, offsets.builtins["callHost"]!))
         asm.call(.rax)
         asm.code.bind(done)
-        asm.test(is64: false, .rax, .rax)
-        asm.j(.ne, exit)
     }
 
-    mutating func call(_ target: CallTarget, frameOffset: Int) {
+    mutating func call(_ target: CallTarget, frameOffset: Int, handler: Label?) {
         if case .direct(let label) = target {
             asm.mov(is64: true, .rdi, .rbx)
             asm.lea(.rsi, slot(frameOffset))
             asm.call(label)
-            asm.test(is64: false, .rax, .rax)
-            asm.j(.ne, exit)
-            reloadMemory0()
-            return
+        } else {
+            loadCallee(target)
+            callHeader(frameOffset: frameOffset)
         }
-        loadCallee(target)
-        callHeader(frameOffset: frameOffset)
+        if let handler {
+            asm.alu(.cmp, is64: false, .rax, immediate: TrapCode.exceptionThrown.rawValue)
+            asm.j(.e, handler)
+        }
+        asm.test(is64: false, .rax, .rax)
+        asm.j(.ne, exit)
         reloadMemory0()
+    }
+
+    mutating func throwException(tag: Int, payloadSlot: Int, liveEnd: Int, handler: Label?) {
+        asm.mov32(.rsi, immediate: UInt32(tag))
+        asm.lea(.rdx, slot(payloadSlot))
+        asm.lea(.rcx, slot(liveEnd))
+        asm.mov(is64: true, .rdi, .rbx)
+        asm.load(is64: true, .rax, X64Address(.r13, offsets.runtimeBuiltins))
+        asm.load(is64: true, .rax, X64Address(.rax, offsets.builtins["throwTag"]!))
+        asm.call(.rax)
+        // A full heap is a trap; otherwise the exception is on its way.
+        asm.alu(.cmp, is64: false, .rax, immediate: TrapCode.exceptionThrown.rawValue)
+        asm.j(.ne, exit)
+        reloadMemory0()
+        propagateException(to: handler)
+    }
+
+    mutating func throwReference(_ reference: Register, handler: Label?) {
+        trap(ifZero: reference, .nullExceptionReference)
+        asm.store(is64: true, X64Address(.r13, offsets.runtimeException), gpr(reference))
+        propagateException(to: handler)
+    }
+
+    mutating func enterHandler() { reloadMemory0() }
+
+    mutating func branchUnlessExceptionTag(_ tag: Int, to label: Label) {
+        asm.load(is64: true, .rax, X64Address(.r13, offsets.runtimeException))
+        asm.load(is64: true, .rcx, X64Address(.rax, Int32(8 * ExceptionLayout.tag)))
+        asm.load(is64: true, .rdx, X64Address(.rbx, offsets.instanceTags))
+        asm.alu(.cmp, is64: true, .rcx, X64Address(.rdx, Int32(8 * tag)))
+        asm.j(.ne, label)
+    }
+
+    mutating func copyExceptionPayload(to frameSlot: Int, count: Int) {
+        asm.load(is64: true, .rcx, X64Address(.r13, offsets.runtimeException))
+        for i in 0..<count {
+            asm.load(is64: true, .rax, X64Address(.rcx, Int32(8 * (ExceptionLayout.payload + i))))
+            asm.store(is64: true, slot(frameSlot + i), .rax)
+        }
+    }
+
+    mutating func storeExceptionReference(slot index: Int) {
+        asm.load(is64: true, .rax, X64Address(.r13, offsets.runtimeException))
+        asm.store(is64: true, slot(index), .rax)
+    }
+
+    mutating func propagateException(to handler: Label?) {
+        asm.mov32(.rax, immediate: UInt32(TrapCode.exceptionThrown.rawValue))
+        asm.jmp(handler ?? exit)
     }
 
     mutating func tailCall(_ target: CallTarget) {
@@ -546,6 +602,8 @@ struct X64MacroAssembler: MacroAssembler {
         // it wrote to the frame's first slots.
         asm.code.bind(host)
         callHeader(frameOffset: 0)
+        asm.test(is64: false, .rax, .rax)
+        asm.j(.ne, exit)
         epilogue()
     }
 

@@ -107,7 +107,19 @@ extension VMBuiltins {
                     return VMTrapCode(error.kind).rawValue
                 }
             },
-            isSubtype: nil, throwTag: nil, throwRef: nil,
+            throwTag: { ctx, tag, payload, frame in
+                let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
+                let identity = ctx.pointee.tags[Int(tag)]
+                let count = TagEntity.of(identity).type.params.slotCount
+                do throws(Trap) {
+                    let exception = try store.allocateException(tag: identity, payload: payload, count: count, runningFrame: frame)
+                    ctx.pointee.runtime.pointee.exception = UInt64(UInt(bitPattern: exception))
+                    return VMTrapCode.exceptionThrown.rawValue
+                } catch {
+                    return VMTrapCode(error.kind).rawValue
+                }
+            },
+            isSubtype: nil, throwRef: nil,
             callHost: { ctx, callee, frame in
                 let store = Unmanaged<Store>.fromOpaque(ctx.pointee.runtime.pointee.store!).takeUnretainedValue()
                 let saved = store.codeFrameTop

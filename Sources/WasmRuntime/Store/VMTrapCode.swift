@@ -41,7 +41,7 @@ extension TrapKind {
     /// message the code does not carry.
     package init?(_ code: VMTrapCode) {
         switch code {
-        case .none, .host: return nil
+        case .none, .host, .exceptionThrown: return nil
         case .unreachable: self = .unreachable
         case .integerDivideByZero: self = .integerDivideByZero
         case .integerOverflow: self = .integerOverflow
