@@ -25,6 +25,7 @@ extension FunctionCompiler {
             spillAll()
             var frame = ControlFrame(kind: instruction.opcode == .loop ? .loop : .block, height: stack.count - params.count,
                                      params: params, results: results, label: masm.newLabel())
+            frame.handlersInside = handlers.count
             if frame.kind == .loop {
                 if consumesFuel {
                     // Entering skips the fuel check; back-edges pay it.
@@ -48,7 +49,50 @@ extension FunctionCompiler {
             frame.catches = catches
             frame.dispatch = masm.newLabel()
             handlers.append(frame.dispatch!)
+            frame.handlersInside = handlers.count
             control.append(frame)
+        case .try:
+            let (params, results) = blockTypes(instruction.immediate)
+            spillAll()
+            var frame = ControlFrame(kind: .block, height: stack.count - params.count, params: params, results: results,
+                                     label: masm.newLabel())
+            frame.isLegacyTry = true
+            frame.dispatch = masm.newLabel()
+            handlers.append(frame.dispatch!)
+            frame.handlersInside = handlers.count
+            control.append(frame)
+        case .catch, .catchAll:
+            beginLegacyCatch(instruction)
+        case .delegate:
+            guard case .index(let depth) = instruction.immediate, var frame = control.popLast() else { return }
+            if live {
+                spillAll()
+                moveBranchValues(to: frame)
+                masm.jump(frame.label)
+            }
+            handlers.removeLast()
+            // The body's exceptions go to the handlers inside the label's
+            // frame (counted without the try), or out of the function.
+            let target = control[control.count - 1 - Int(depth)]
+            masm.bind(frame.dispatch!)
+            masm.enterHandler()
+            // (A legacy try in its catch bodies no longer covers them.)
+            let inside = target.kind == .function ? 0
+                : Swift.min(target.handlersInside - (target.inCatch ? 1 : 0), handlers.count)
+            masm.propagateException(to: inside > 0 ? handlers[inside - 1] : nil)
+            frame.dispatch = nil
+            masm.bind(frame.label)
+            resetStack(to: frame.height, pushing: frame.results)
+            live = true
+        case .rethrow:
+            guard case .index(let depth) = instruction.immediate else { return }
+            let target = control[control.count - 1 - Int(depth)]
+            let r = allocate()
+            masm.loadSlot(.w64, r, slot: home(target.height))
+            spillAll()
+            masm.throwReference(r, handler: handlers.last)
+            registers.free(r)
+            live = false
         case .throw:
             guard case .index(let tag) = instruction.immediate, let params = context.tagParameters(tag) else { return }
             spillAll()
@@ -67,8 +111,9 @@ extension FunctionCompiler {
             let condition = pop()
             let c = intoRegister(condition)
             spillAll()
-            let frame = ControlFrame(kind: .if, height: stack.count - params.count, params: params, results: results,
+            var frame = ControlFrame(kind: .if, height: stack.count - params.count, params: params, results: results,
                                      label: masm.newLabel(), elseLabel: masm.newLabel())
+            frame.handlersInside = handlers.count
             masm.branch(ifZero: true, .w32, c, to: frame.elseLabel!)
             registers.free(c)
             // The else branch needs the parameters as they were: the then
@@ -205,7 +250,19 @@ extension FunctionCompiler {
             spillAll()
             if frame.kind != .loop { moveBranchValues(to: frame) }
         }
-        if let dispatch = frame.dispatch {
+        if frame.isLegacyTry {
+            // After the last catch body (or the try body, with none): an
+            // exception no clause took goes on.
+            if live { masm.jump(frame.label) }
+            if frame.inCatch {
+                masm.bind(frame.nextCatch!)
+            } else {
+                handlers.removeLast()
+                masm.bind(frame.dispatch!)
+                masm.enterHandler()
+            }
+            masm.propagateException(to: handlers.last)
+        } else if let dispatch = frame.dispatch {
             // The try_table's handlers, out of the normal path.
             if live { masm.jump(frame.label) }
             handlers.removeLast()
@@ -235,6 +292,8 @@ extension FunctionCompiler {
         case .delegate where deadDepth > 0:
             // `delegate` closes a legacy `try`, as `end` does.
             deadDepth -= 1
+        case .delegate, .catch, .catchAll:
+            if deadDepth == 0 { try? compileControl(instruction, offset: reader.offset) }
         case .else where deadDepth == 0:
             guard var frame = control.popLast() else { return }
             if let e = frame.elseLabel { masm.bind(e) }
@@ -292,5 +351,41 @@ extension FunctionCompiler {
             masm.bind(next)
         }
         masm.propagateException(to: handlers.last)
+    }
+
+    /// `catch tag` / `catch_all` of a legacy try: ends the body before it
+    /// (the try body, or the previous catch body), then tests the exception
+    /// in flight; a match enters this catch body with the exception in a
+    /// hidden home at the try's height and its payload above it.
+    mutating func beginLegacyCatch(_ instruction: Instruction) {
+        guard var frame = control.popLast() else { return }
+        if live {
+            spillAll()
+            moveBranchValues(to: frame)
+            masm.jump(frame.label)
+        }
+        if frame.inCatch {
+            masm.bind(frame.nextCatch!)
+        } else {
+            // The catch bodies are not covered by their own try.
+            handlers.removeLast()
+            masm.bind(frame.dispatch!)
+            masm.enterHandler()
+            frame.inCatch = true
+        }
+        let next = masm.newLabel()
+        frame.nextCatch = next
+        resetStack(to: frame.height, pushing: [])
+        push(.ref(RefType(nullable: false, heapType: .abstract(.exn))), .home)
+        masm.storeExceptionReference(slot: stack[stack.count - 1].home)
+        if case .index(let tag) = instruction.immediate, instruction.opcode == .catch {
+            masm.branchUnlessExceptionTag(Int(tag), to: next)
+            let payload = context.tagParameters(tag) ?? []
+            let first = nextHome
+            for t in payload { push(t, .home) }
+            if !payload.isEmpty { masm.copyExceptionPayload(to: first, count: payload.slotCount) }
+        }
+        control.append(frame)
+        live = true
     }
 }

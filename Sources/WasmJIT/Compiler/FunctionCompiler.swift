@@ -136,7 +136,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         case .unreachable:
             masm.jump(masm.trapLabel(.unreachable))
             live = false
-        case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return, .tryTable, .throw, .throwRef:
+        case .block, .loop, .if, .else, .end, .br, .brIf, .brTable, .return, .tryTable, .throw, .throwRef,
+             .try, .catch, .catchAll, .delegate, .rethrow:
             try compileControl(instruction, offset: offset)
         case .call, .callIndirect, .callRef, .returnCall, .returnCallIndirect, .returnCallRef:
             compileCall(instruction)

@@ -75,6 +75,15 @@ struct ControlFrame {
     /// an exception thrown in its body goes.
     var catches: [Catch] = []
     var dispatch: Label?
+    /// How many handlers are active inside this frame's body (its own
+    /// included): where `delegate` to this frame sends an exception.
+    var handlersInside = 0
+    /// A legacy `try`: the next catch clause's test, while catch clauses
+    /// are being compiled; in a catch body the caught exception is in the
+    /// home at the frame's height (a hidden entry below the payload).
+    var isLegacyTry = false
+    var nextCatch: Label?
+    var inCatch = false
 
     /// How many values a branch to this frame carries.
     var branchArity: Int { kind == .loop ? params.count : results.count }
