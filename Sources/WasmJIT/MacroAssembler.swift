@@ -58,6 +58,9 @@ package protocol MacroAssembler {
     /// destination = condition != 0 ? ifTrue : ifFalse (condition 32-bit).
     mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register)
     mutating func extend(_ op: ExtendOp, _ destination: Register, _ source: Register)
+    /// Wide arithmetic: (lo, hi) = a op b on 128-bit pairs (add, sub), or
+    /// the 128-bit product of two i64 (mul_wide, b's pair unused).
+    mutating func wide(_ op: WideOp, lo: Register, hi: Register, _ a: (lo: Register, hi: Register), _ b: (lo: Register, hi: Register))
 
     // Floating point. Floats live in the same registers as integers (their
     // bits); the backend moves them to its own float registers to compute.
@@ -223,6 +226,8 @@ public enum IntBinaryOp: Sendable {
 }
 
 public enum IntDivisionOp: Sendable { case divS, divU, remS, remU }
+
+public enum WideOp: Sendable { case add128, sub128, mulWideS, mulWideU }
 
 public enum IntUnaryOp: Sendable { case clz, ctz, popcnt }
 

@@ -110,7 +110,8 @@ struct X64EncoderTests {
 
     @Test func arithmetic() throws {
         var cases: [Case] = []
-        let ops: [(X64ALU, String)] = [(.add, "add"), (.or, "or"), (.and, "and"), (.sub, "sub"), (.xor, "xor"), (.cmp, "cmp")]
+        let ops: [(X64ALU, String)] = [(.add, "add"), (.or, "or"), (.adc, "adc"), (.sbb, "sbb"), (.and, "and"), (.sub, "sub"),
+                                       (.xor, "xor"), (.cmp, "cmp")]
         for is64 in [false, true] {
             let bits = is64 ? 64 : 32
             let size = is64 ? "qword" : "dword"
@@ -145,6 +146,8 @@ struct X64EncoderTests {
                 cases.append(("neg \(dn)", { $0.neg(is64: is64, d) }))
                 cases.append(("div \(dn)", { $0.div(signed: false, is64: is64, d) }))
                 cases.append(("idiv \(dn)", { $0.div(signed: true, is64: is64, d) }))
+                cases.append(("mul \(dn)", { $0.multiplyWide(signed: false, is64: is64, d) }))
+                cases.append(("imul \(dn)", { $0.multiplyWide(signed: true, is64: is64, d) }))
             }
         }
         cases.append(("cdq", { $0.signExtendAccumulator(is64: false) }))

@@ -35,6 +35,24 @@ extension FunctionCompiler {
             let v = intoRegister(value)
             masm.unary(unary, w, v, v)
             push(value.type, .register(v))
+        } else if op == .i64Add128 || op == .i64Sub128 {
+            let bHi = pop(), bLo = pop(), aHi = pop(), aLo = pop()
+            let h = stack.count
+            let r3 = intoRegister(bHi, height: h + 3), r2 = intoRegister(bLo, height: h + 2)
+            let r1 = intoRegister(aHi, height: h + 1), r0 = intoRegister(aLo, height: h)
+            masm.wide(op == .i64Add128 ? .add128 : .sub128, lo: r0, hi: r1, (r0, r1), (r2, r3))
+            registers.free(r2)
+            registers.free(r3)
+            push(.i64, .register(r0))
+            push(.i64, .register(r1))
+        } else if op == .i64MulWideS || op == .i64MulWideU {
+            // The operands as (a, b) in the pair's places.
+            let b = pop(), a = pop()
+            let h = stack.count
+            let rb = intoRegister(b, height: h + 1), ra = intoRegister(a, height: h)
+            masm.wide(op == .i64MulWideS ? .mulWideS : .mulWideU, lo: ra, hi: rb, (ra, rb), (ra, rb))
+            push(.i64, .register(ra))
+            push(.i64, .register(rb))
         } else if let (extend, result) = OperatorTables.extensions[op] {
             let value = pop()
             let v = intoRegister(value)

@@ -45,7 +45,7 @@ public enum X64Condition: UInt8, Sendable {
 /// The ALU operations that share one encoding pattern (the `/digit` of
 /// opcode 81 and the base of their `r/m, reg` opcode).
 public enum X64ALU: UInt8, Sendable {
-    case add = 0, or = 1, and = 4, sub = 5, xor = 6, cmp = 7
+    case add = 0, or = 1, adc = 2, sbb = 3, and = 4, sub = 5, xor = 6, cmp = 7
 }
 
 public enum X64Shift: UInt8, Sendable {
@@ -288,6 +288,11 @@ public struct X64Assembler: Sendable {
     /// div src (unsigned rdx:rax / src) and idiv src (signed).
     public mutating func div(signed: Bool, is64: Bool, _ source: GPR) {
         registerForm(w: is64, 0xF7, reg: signed ? 7 : 6, rm: source)
+    }
+
+    /// mul src / imul src (one operand): rdx:rax = rax * src, unsigned or signed.
+    public mutating func multiplyWide(signed: Bool, is64: Bool, _ source: GPR) {
+        registerForm(w: is64, 0xF7, reg: signed ? 5 : 4, rm: source)
     }
 
     /// cdq (32-bit) / cqo (64-bit): sign-extends eax/rax into edx/rdx.

@@ -241,6 +241,23 @@ struct X64MacroAssembler: MacroAssembler {
         asm.code.bind(done)
     }
 
+    mutating func wide(_ op: WideOp, lo: Register, hi: Register, _ a: (lo: Register, hi: Register),
+                       _ b: (lo: Register, hi: Register)) {
+        switch op {
+        case .add128, .sub128:
+            // In rax:rdx first: the destinations may be any of the operands.
+            asm.mov(is64: true, .rax, gpr(a.lo))
+            asm.mov(is64: true, .rdx, gpr(a.hi))
+            asm.alu(op == .add128 ? .add : .sub, is64: true, .rax, gpr(b.lo))
+            asm.alu(op == .add128 ? .adc : .sbb, is64: true, .rdx, gpr(b.hi))
+        case .mulWideS, .mulWideU:
+            asm.mov(is64: true, .rax, gpr(a.lo))
+            asm.multiplyWide(signed: op == .mulWideS, is64: true, gpr(a.hi))
+        }
+        asm.mov(is64: true, gpr(lo), .rax)
+        asm.mov(is64: true, gpr(hi), .rdx)
+    }
+
     mutating func unary(_ op: IntUnaryOp, _ width: Width, _ destination: Register, _ source: Register) {
         let is64 = width == .w64
         switch op {
