@@ -33,7 +33,8 @@ public final class JIT: TierImplementation {
         // only after every body is validated: invalid beats unsupported.
         var unsupported: CompileError?
         for (i, function) in module.functions.enumerated() {
-            masm.bind(labels[i])
+            // The C entry starts here; the prologue places the label of the
+            // body, where calls from this module go.
             entries.append(masm.code.count)
             // The assembler moves into the compiler and back, so its code
             // buffer is never shared (and copied) while it grows.

@@ -33,7 +33,7 @@ package protocol MacroAssembler {
     /// then checks the call depth, the native stack and the frame's room on
     /// the value stack. The frame's size is given later (`setFrameSlots`),
     /// when the body is compiled: the answer is the place to patch.
-    mutating func prologue() -> Int
+    mutating func prologue(directEntry: Label) -> Int
     mutating func setFrameSlots(_ slots: Int, at patch: Int)
     /// Returns normally (trap code 0), counting the frame off the call depth.
     mutating func epilogue()
@@ -156,6 +156,9 @@ package protocol MacroAssembler {
     /// Array elements of one slot: bounds-checked (out of bounds array access).
     mutating func loadElement(_ mode: FieldRead, _ destination: Register, object: Register, index: Register)
     mutating func storeElement(object: Register, index: Register, _ source: Register)
+    /// Elements of two slots (v128): bounds-checked copies to and from the frame.
+    mutating func copyElement(object: Register, index: Register, to frameSlot: Int)
+    mutating func copyElement(object: Register, index: Register, from frameSlot: Int)
     mutating func arrayLength(_ destination: Register, object: Register)
     /// array.new: every element of the new array (in `objectSlot`) = the
     /// value in `valueSlot`, `width` slots each.

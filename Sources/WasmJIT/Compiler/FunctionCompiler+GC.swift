@@ -86,20 +86,33 @@ extension FunctionCompiler {
             masm.copySlot(to: nextHome, from: object)
             push(.ref(RefType(nullable: false, heapType: .concrete(t))), .home)
         case (.arrayGet, .index(let t)), (.arrayGetS, .index(let t)), (.arrayGetU, .index(let t)):
-            guard case .array(let element)? = context.compositeType(at: t), element.storage != .value(.v128) else {
-                throw unsupported(instruction, offset: offset)
-            }
+            guard case .array(let element)? = context.compositeType(at: t) else { return false }
             let index = pop(), reference = pop()
             let i = intoRegister(index, height: stack.count + 1), r = intoRegister(reference)
             masm.trap(ifZero: r, .nullArrayReference)
+            if element.storage == .value(.v128) {
+                let destination = nextHome
+                masm.copyElement(object: r, index: i, to: destination)
+                registers.free(i)
+                registers.free(r)
+                push(.v128, .home)
+                break
+            }
             masm.loadElement(Self.read(element.storage, op), r, object: r, index: i)
             registers.free(i)
             push(element.storage.unpacked, .register(r))
         case (.arraySet, .index(let t)):
-            guard case .array(let element)? = context.compositeType(at: t), element.storage != .value(.v128) else {
-                throw unsupported(instruction, offset: offset)
-            }
+            guard case .array(let element)? = context.compositeType(at: t) else { return false }
             let value = pop(), index = pop(), reference = pop()
+            if element.storage == .value(.v128) {
+                let v = vectorSlot(value, height: stack.count + 2)
+                let i = intoRegister(index, height: stack.count + 1), r = intoRegister(reference)
+                masm.trap(ifZero: r, .nullArrayReference)
+                masm.copyElement(object: r, index: i, from: v)
+                registers.free(i)
+                registers.free(r)
+                break
+            }
             let v = intoRegister(value, height: stack.count + 2), i = intoRegister(index, height: stack.count + 1)
             let r = intoRegister(reference)
             masm.trap(ifZero: r, .nullArrayReference)

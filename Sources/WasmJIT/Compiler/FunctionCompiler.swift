@@ -27,6 +27,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     var reader: InstructionReader
     let functionType: FuncType
     let parameterSlots: Int
+    /// The function's index among the module's defined functions.
+    let definedIndex: Int
     /// The labels of the module's defined functions (direct calls).
     let functionLabels: [Label]
 
@@ -71,6 +73,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         }
         reader = InstructionReader(function.body, features: context.features)
         functionType = context.funcType(ofFunction: index) ?? FuncType()
+        definedIndex = Int(index) - context.importedFunctionCount
         localTypes = validator.localTypes
         var slot = 0
         for t in localTypes {
@@ -84,7 +87,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
 
     /// Compiles the whole body; the code starts at the current position.
     mutating func compile() throws(CompileError) -> Assembler {
-        let patch = masm.prologue()
+        let patch = masm.prologue(directEntry: functionLabels[definedIndex])
         masm.zeroSlots(from: parameterSlots, count: localsEnd - parameterSlots)
         if consumesFuel { masm.consumeFuel() }
         control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,
