@@ -83,7 +83,7 @@ enum GCInstructions {
             let width = size == 16 ? 2 : 1
             let object = try store.allocateObject(typeID: ctx.pointee.typeIDs[IR.lo(w1)], length: length, slots: length * UInt64(width), runningFrame: sp)
             if let source = data.bytes {
-                copy(from: source + Int(offset), size: size, count: Int(length), to: object + ObjectLayout.fields)
+                ObjectLayout.copy(from: source + Int(offset), size: size, count: Int(length), to: object + ObjectLayout.fields)
             }
             sp[a] = bits(object)
             return 3
@@ -152,7 +152,7 @@ enum GCInstructions {
                 guard VMBounds.contains(s, n * UInt64(size), UInt64(data.count)) else { throw Trap(.outOfBoundsMemoryAccess) }
                 let width = size == 16 ? 2 : 1
                 if let source = data.bytes {
-                    copy(from: source + Int(s), size: size, count: Int(n), to: object + ObjectLayout.fields + Int(d) * width)
+                    ObjectLayout.copy(from: source + Int(s), size: size, count: Int(n), to: object + ObjectLayout.fields + Int(d) * width)
                 }
             } else {
                 let segment = ctx.pointee.elements[IR.lo(w2)]
@@ -212,22 +212,6 @@ enum GCInstructions {
         case 4: destination[s32: 0] = Int32(Int16(truncatingIfNeeded: source[0]))
         case 5: destination[0] = source[0] & 0xFFFF
         default: destination[0] = source[0]
-        }
-    }
-
-    /// Copies `count` little-endian elements of `size` bytes into slots.
-    static func copy(from source: UnsafeRawPointer, size: Int, count: Int, to destination: UnsafeMutablePointer<UInt64>) {
-        for i in 0..<count {
-            let p = source + i * size
-            switch size {
-            case 1: destination[i] = UInt64(p.loadUnaligned(as: UInt8.self))
-            case 2: destination[i] = UInt64(p.loadUnaligned(as: UInt16.self))
-            case 4: destination[i] = UInt64(p.loadUnaligned(as: UInt32.self))
-            case 8: destination[i] = p.loadUnaligned(as: UInt64.self)
-            default:
-                destination[2 * i] = p.loadUnaligned(as: UInt64.self)
-                destination[2 * i + 1] = p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            }
         }
     }
 

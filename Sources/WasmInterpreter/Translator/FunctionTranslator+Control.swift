@@ -145,18 +145,9 @@ struct BranchCondition {
 
 extension FunctionTranslator {
     func blockTypes(_ immediate: Immediate) -> (params: [ValueType], results: [ValueType]) {
-        let bt: BlockType
         switch immediate {
-        case .block(let b): bt = b
-        case .tryTable(let b, _): bt = b
+        case .block(let b), .tryTable(let b, _): return context.signature(of: b)
         default: return ([], [])
-        }
-        switch bt {
-        case .empty: return ([], [])
-        case .value(let t): return ([], [t])
-        case .typeIndex(let i):
-            let f = context.funcType(atTypeIndex: i) ?? FuncType()
-            return (f.params, f.results)
         }
     }
 

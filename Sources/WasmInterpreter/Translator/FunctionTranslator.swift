@@ -112,26 +112,8 @@ struct FunctionTranslator {
     mutating func translate() throws(CompileError) -> TranslatedFunction {
         control.append(ControlEntry(kind: .function, height: 0, params: [], results: functionType.results, homeBase: localsEnd, reachable: true))
         if consumesFuel { emit(IR.word(.consumeFuel)) }
-        while !validator.isFinished {
-            if reader.isAtEnd {
-                throw CompileError(.malformed, DecodingError.Message.unexpectedEnd, offset: reader.offset)
-            }
-            let offset = reader.offset
-            let instruction: Instruction
-            do {
-                instruction = try reader.read()
-            } catch {
-                throw CompileError(decodingError: error)
-            }
-            do {
-                try validator.validate(instruction, offset: offset)
-            } catch {
-                throw CompileError(validationError: error)
-            }
+        while let (instruction, _) = try validator.next(from: &reader) {
             translate(instruction)
-        }
-        if !reader.isAtEnd {
-            throw CompileError(.malformed, DecodingError.Message.sectionSizeMismatch, offset: reader.offset)
         }
         fuseLastTwo()
         previousStart = nil

@@ -92,31 +92,13 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         if consumesFuel { masm.consumeFuel() }
         control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,
                                     label: masm.newLabel()))
-        while !validator.isFinished {
-            if reader.isAtEnd {
-                throw CompileError(.malformed, DecodingError.Message.unexpectedEnd, offset: reader.offset)
-            }
-            let offset = reader.offset
-            let instruction: Instruction
-            do {
-                instruction = try reader.read()
-            } catch {
-                throw CompileError(decodingError: error)
-            }
-            do {
-                try validator.validate(instruction, offset: offset)
-            } catch {
-                throw CompileError(validationError: error)
-            }
+        while let (instruction, offset) = try validator.next(from: &reader) {
             guard unsupportedError == nil else { continue }
             do {
                 try compile(instruction, offset: offset)
             } catch where error.kind == .unsupported {
                 unsupportedError = error
             }
-        }
-        if !reader.isAtEnd {
-            throw CompileError(.malformed, DecodingError.Message.sectionSizeMismatch, offset: reader.offset)
         }
         if let unsupportedError { throw unsupportedError }
         masm.setFrameSlots(Swift.max(maxSlot, localsEnd, functionType.results.slotCount), at: patch)
