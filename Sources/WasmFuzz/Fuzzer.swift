@@ -150,6 +150,7 @@ public final class Fuzzer: @unchecked Sendable {
     private func work(job: Int, generator: CaseGenerator, start: Date) {
         let engines = options.engines.map { $0.make() }
         let oracle = DifferentialOracle(engines: engines)
+        let inFlight = InFlightCase(path: inFlightPath(job: job))
         var random = SplitMix64(seed: options.seed &+ UInt64(job) &* 0x9E37_79B9_7F4A_7C15)
         defer {
             try? FileManager.default.removeItem(atPath: inFlightPath(job: job))
@@ -180,10 +181,29 @@ public final class Fuzzer: @unchecked Sendable {
             let fuzzCase = generator.makeCase(input)
             // Written before it runs: a tier that brings the process down
             // (a wild write, bad generated code) leaves the case behind,
-            // and the next run stores it as a crash finding.
-            try? FindingStore.writeAtomically(Data(fuzzCase.bytes), to: inFlightPath(job: job))
+            // and the next run stores it as a crash finding. One open file,
+            // rewritten in place: a create and rename per case cost 5% of
+            // the run.
+            inFlight.record(fuzzCase.bytes)
             let report = oracle.run(fuzzCase)
             record(report, fuzzCase: fuzzCase, input: input, engines: engines.map(\.name), generator: generator.config)
+        }
+    }
+
+    /// The case a job is running, in a file kept open.
+    private final class InFlightCase {
+        private let descriptor: Int32
+
+        init(path: String) {
+            descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
+
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        func record(_ bytes: [UInt8]) {
+            guard descriptor >= 0 else { return }
+            _ = ftruncate(descriptor, 0)
+            _ = bytes.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         }
     }
 
