@@ -158,3 +158,18 @@ public struct V128: Hashable, Sendable {
 /// initialisers, element expressions): the instructions without the final
 /// `end`.
 public typealias ConstExpression = [Instruction]
+
+extension Instruction {
+    /// A scalar constant's type and bits (an i32 zero-extended, floats by
+    /// their bit patterns): what every tier keeps of `i32.const` ...
+    /// `f64.const`. Nil for any other instruction.
+    public var scalarConstant: (type: ValueType, bits: UInt64)? {
+        switch immediate {
+        case .i32(let v) where opcode == .i32Const: return (.i32, UInt64(UInt32(bitPattern: v)))
+        case .i64(let v) where opcode == .i64Const: return (.i64, UInt64(bitPattern: v))
+        case .f32(let bits) where opcode == .f32Const: return (.f32, UInt64(bits))
+        case .f64(let bits) where opcode == .f64Const: return (.f64, bits)
+        default: return nil
+        }
+    }
+}

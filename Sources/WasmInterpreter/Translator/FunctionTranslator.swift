@@ -181,18 +181,9 @@ struct FunctionTranslator {
             let value = pop()
             let slot = self.slot(of: value)
             emit(IR.word(value.type == .v128 ? .globalSet128 : .globalSet, slot, checked(Int(i))))
-        case .i32Const:
-            guard case .i32(let v) = instruction.immediate else { return }
-            push(.i32, .const(UInt64(UInt32(bitPattern: v))))
-        case .i64Const:
-            guard case .i64(let v) = instruction.immediate else { return }
-            push(.i64, .const(UInt64(bitPattern: v)))
-        case .f32Const:
-            guard case .f32(let bits) = instruction.immediate else { return }
-            push(.f32, .const(UInt64(bits)))
-        case .f64Const:
-            guard case .f64(let bits) = instruction.immediate else { return }
-            push(.f64, .const(bits))
+        case .i32Const, .i64Const, .f32Const, .f64Const:
+            guard let (type, bits) = instruction.scalarConstant else { return }
+            push(type, .const(bits))
         case .v128Const:
             guard case .v128(let v) = instruction.immediate else { return }
             push(.v128, .const128(v))

@@ -33,48 +33,14 @@ extension FunctionCompiler {
             control.append(frame)
         case .tryTable:
             guard case .tryTable(_, let catches) = instruction.immediate else { return }
-            let (params, results) = blockTypes(instruction.immediate)
-            spillAll()
-            var frame = ControlFrame(kind: .block, height: stack.count - params.count, params: params, results: results,
-                                     label: masm.newLabel())
-            frame.catches = catches
-            frame.dispatch = masm.newLabel()
-            handlers.append(frame.dispatch!)
-            frame.handlersInside = handlers.count
-            control.append(frame)
+            enterHandledBlock(instruction, catches: catches, legacy: false)
         case .try:
-            let (params, results) = blockTypes(instruction.immediate)
-            spillAll()
-            var frame = ControlFrame(kind: .block, height: stack.count - params.count, params: params, results: results,
-                                     label: masm.newLabel())
-            frame.isLegacyTry = true
-            frame.dispatch = masm.newLabel()
-            handlers.append(frame.dispatch!)
-            frame.handlersInside = handlers.count
-            control.append(frame)
+            enterHandledBlock(instruction, catches: [], legacy: true)
         case .catch, .catchAll:
             beginLegacyCatch(instruction)
         case .delegate:
-            guard case .index(let depth) = instruction.immediate, var frame = control.popLast() else { return }
-            if live {
-                spillAll()
-                moveBranchValues(to: frame)
-                masm.jump(frame.label)
-            }
-            handlers.removeLast()
-            // The body's exceptions go to the handlers inside the label's
-            // frame (counted without the try), or out of the function.
-            let target = control[control.count - 1 - Int(depth)]
-            masm.bind(frame.dispatch!)
-            masm.enterHandler()
-            // (A legacy try in its catch bodies no longer covers them.)
-            let inside = target.kind == .function ? 0
-                : Swift.min(target.handlersInside - (target.inCatch ? 1 : 0), handlers.count)
-            masm.propagateException(to: inside > 0 ? handlers[inside - 1] : nil)
-            frame.dispatch = nil
-            masm.bind(frame.label)
-            resetStack(to: frame.height, pushing: frame.results)
-            live = true
+            guard case .index(let depth) = instruction.immediate else { return }
+            compileDelegate(depth: Int(depth))
         case .rethrow:
             guard case .index(let depth) = instruction.immediate else { return }
             let target = control[control.count - 1 - Int(depth)]
@@ -283,8 +249,11 @@ extension FunctionCompiler {
         case .delegate where deadDepth > 0:
             // `delegate` closes a legacy `try`, as `end` does.
             deadDepth -= 1
-        case .delegate, .catch, .catchAll:
-            if deadDepth == 0 { try? compileControl(instruction, offset: reader.offset) }
+        case .catch where deadDepth == 0, .catchAll where deadDepth == 0:
+            beginLegacyCatch(instruction)
+        case .delegate where deadDepth == 0:
+            guard case .index(let depth) = instruction.immediate else { return }
+            compileDelegate(depth: Int(depth))
         case .else where deadDepth == 0:
             guard var frame = control.popLast() else { return }
             if let e = frame.elseLabel { masm.bind(e) }
@@ -342,6 +311,44 @@ extension FunctionCompiler {
             masm.bind(next)
         }
         masm.propagateException(to: handlers.last)
+    }
+
+    /// A try_table or a legacy try: a block whose body's exceptions go to
+    /// its dispatch.
+    mutating func enterHandledBlock(_ instruction: Instruction, catches: [Catch], legacy: Bool) {
+        let (params, results) = blockTypes(instruction.immediate)
+        spillAll()
+        var frame = ControlFrame(kind: .block, height: stack.count - params.count, params: params, results: results,
+                                 label: masm.newLabel())
+        frame.catches = catches
+        frame.isLegacyTry = legacy
+        frame.dispatch = masm.newLabel()
+        handlers.append(frame.dispatch!)
+        frame.handlersInside = handlers.count
+        control.append(frame)
+    }
+
+    /// `delegate`: ends a legacy try whose body's exceptions go to the
+    /// handlers inside its label's frame (counted without the try), or out
+    /// of the function.
+    mutating func compileDelegate(depth: Int) {
+        guard let frame = control.popLast() else { return }
+        if live {
+            spillAll()
+            moveBranchValues(to: frame)
+            masm.jump(frame.label)
+        }
+        handlers.removeLast()
+        let target = control[control.count - 1 - depth]
+        masm.bind(frame.dispatch!)
+        masm.enterHandler()
+        // (A legacy try in its catch bodies no longer covers them.)
+        let inside = target.kind == .function ? 0
+            : Swift.min(target.handlersInside - (target.inCatch ? 1 : 0), handlers.count)
+        masm.propagateException(to: inside > 0 ? handlers[inside - 1] : nil)
+        masm.bind(frame.label)
+        resetStack(to: frame.height, pushing: frame.results)
+        live = true
     }
 
     /// `catch tag` / `catch_all` of a legacy try: ends the body before it

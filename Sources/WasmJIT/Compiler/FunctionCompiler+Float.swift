@@ -4,27 +4,13 @@ extension FunctionCompiler {
     /// Compiles a float operator or conversion; false for any other instruction.
     mutating func compileFloat(_ op: Opcode) -> Bool {
         if let (binary, size) = OperatorTables.floatBinaryOps[op] {
-            let rhs = pop(), lhs = pop()
-            let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
-            masm.floatBinary(binary, size, l, l, r)
-            registers.free(r)
-            push(lhs.type, .register(l))
+            binaryOperation { $0.floatBinary(binary, size, $1, $1, $2) }
         } else if let (unary, size) = OperatorTables.floatUnaryOps[op] {
-            let value = pop()
-            let v = intoRegister(value)
-            masm.floatUnary(unary, size, v, v)
-            push(value.type, .register(v))
+            unaryOperation { $0.floatUnary(unary, size, $1, $1) }
         } else if let (condition, size) = OperatorTables.floatComparisons[op] {
-            let rhs = pop(), lhs = pop()
-            let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
-            masm.floatCompare(condition, size, l, l, r)
-            registers.free(r)
-            push(.i32, .register(l))
+            binaryOperation(.i32) { $0.floatCompare(condition, size, $1, $1, $2) }
         } else if let (conversion, result) = OperatorTables.conversions[op] {
-            let value = pop()
-            let v = intoRegister(value)
-            masm.convert(conversion, v, v)
-            push(result, .register(v))
+            unaryOperation(result) { $0.convert(conversion, $1, $1) }
         } else {
             return false
         }

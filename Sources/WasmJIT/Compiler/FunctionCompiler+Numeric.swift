@@ -5,36 +5,16 @@ extension FunctionCompiler {
     /// Compiles an integer operator; false for any other instruction.
     mutating func compileNumeric(_ op: Opcode) throws(CompileError) -> Bool {
         if let (binary, w) = OperatorTables.binaryOps[op] {
-            let rhs = pop(), lhs = pop()
-            let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
-            masm.binary(binary, w, l, l, r)
-            registers.free(r)
-            push(lhs.type, .register(l))
+            binaryOperation { $0.binary(binary, w, $1, $1, $2) }
         } else if let (division, w) = OperatorTables.divisionOps[op] {
-            let rhs = pop(), lhs = pop()
-            let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
-            masm.divide(division, w, l, l, r)
-            registers.free(r)
-            push(lhs.type, .register(l))
+            binaryOperation { $0.divide(division, w, $1, $1, $2) }
         } else if let (condition, w) = OperatorTables.comparisons[op] {
-            let rhs = pop(), lhs = pop()
-            let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
-            masm.compare(condition, w, l, l, r)
-            registers.free(r)
-            push(.i32, .register(l))
+            binaryOperation(.i32) { $0.compare(condition, w, $1, $1, $2) }
         } else if op == .i32Eqz || op == .i64Eqz {
-            let value = pop()
-            let v = intoRegister(value)
-            let zero = allocate()
-            masm.moveImmediate(zero, 0)
-            masm.compare(.eq, op == .i32Eqz ? .w32 : .w64, v, v, zero)
-            registers.free(zero)
-            push(.i32, .register(v))
+            push(op == .i32Eqz ? .i32 : .i64, .constant(0))
+            binaryOperation(.i32) { $0.compare(.eq, op == .i32Eqz ? .w32 : .w64, $1, $1, $2) }
         } else if let (unary, w) = OperatorTables.unaryOps[op] {
-            let value = pop()
-            let v = intoRegister(value)
-            masm.unary(unary, w, v, v)
-            push(value.type, .register(v))
+            unaryOperation { $0.unary(unary, w, $1, $1) }
         } else if op == .i64Add128 || op == .i64Sub128 {
             let bHi = pop(), bLo = pop(), aHi = pop(), aLo = pop()
             let h = stack.count
@@ -54,10 +34,7 @@ extension FunctionCompiler {
             push(.i64, .register(ra))
             push(.i64, .register(rb))
         } else if let (extend, result) = OperatorTables.extensions[op] {
-            let value = pop()
-            let v = intoRegister(value)
-            masm.extend(extend, v, v)
-            push(result, .register(v))
+            unaryOperation(result) { $0.extend(extend, $1, $1) }
         } else {
             return false
         }

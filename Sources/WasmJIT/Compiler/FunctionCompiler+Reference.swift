@@ -9,23 +9,14 @@ extension FunctionCompiler {
         case (.refNull, .heapType(let h)):
             push(.ref(RefType(nullable: true, heapType: h)), .constant(0))
         case (.refIsNull, _):
-            let value = pop()
-            let v = intoRegister(value)
-            let zero = allocate()
-            masm.moveImmediate(zero, 0)
-            masm.compare(.eq, .w64, v, v, zero)
-            registers.free(zero)
-            push(.i32, .register(v))
+            push(.i64, .constant(0))
+            binaryOperation(.i32) { $0.compare(.eq, .w64, $1, $1, $2) }
         case (.refFunc, .index(let i)):
             let r = allocate()
             masm.loadFunctionReference(r, function: Int(i))
             push(.ref(RefType(nullable: false, heapType: .func)), .register(r))
         case (.refEq, _):
-            let rhs = pop(), lhs = pop()
-            let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
-            masm.compare(.eq, .w64, l, l, r)
-            registers.free(r)
-            push(.i32, .register(l))
+            binaryOperation(.i32) { $0.compare(.eq, .w64, $1, $1, $2) }
         case (.refAsNonNull, _):
             var value = pop()
             let v = intoRegister(value)

@@ -130,4 +130,23 @@ extension FunctionCompiler {
             spill(height)
         }
     }
+
+    /// An operator of two operands in registers: `body` computes into the
+    /// left operand's register, which becomes the result (of `result`, or
+    /// the left operand's type); the right one's is freed.
+    mutating func binaryOperation(_ result: ValueType? = nil, _ body: (inout Assembler, _ lhs: Register, _ rhs: Register) -> Void) {
+        let rhs = pop(), lhs = pop()
+        let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
+        body(&masm, l, r)
+        registers.free(r)
+        push(result ?? lhs.type, .register(l))
+    }
+
+    /// An operator of one operand, computed in its register.
+    mutating func unaryOperation(_ result: ValueType? = nil, _ body: (inout Assembler, _ value: Register) -> Void) {
+        let value = pop()
+        let v = intoRegister(value)
+        body(&masm, v)
+        push(result ?? value.type, .register(v))
+    }
 }

@@ -7,9 +7,8 @@ extension FunctionCompiler {
     /// False for an instruction that is not SIMD.
     mutating func compileVector(_ instruction: Instruction, offset: Int) throws(CompileError) -> Bool {
         let op = instruction.opcode
+        guard !op.feature.isDisjoint(with: [.simd, .relaxedSimd]) else { return false }
         let name = op.mnemonic
-        guard name.hasPrefix("v128.") || name.contains("x16.") || name.contains("x8.") || name.contains("x4.")
-            || name.contains("x2.") else { return false }
         if case .memarg(let memarg) = instruction.immediate {
             return try compileVectorLoad(instruction, memarg, lane: nil)
         }
@@ -83,17 +82,7 @@ extension FunctionCompiler {
 
     /// How many v128 operands a v128 -> v128 operator takes.
     static func vectorArity(_ op: Opcode) -> Int {
-        switch op {
-        case .v128Bitselect, .f32x4RelaxedMadd, .f32x4RelaxedNmadd, .f64x2RelaxedMadd, .f64x2RelaxedNmadd,
-             .i8x16RelaxedLaneselect, .i16x8RelaxedLaneselect, .i32x4RelaxedLaneselect, .i64x2RelaxedLaneselect,
-             .i32x4RelaxedDotI8x16I7x16AddS:
-            return 3
-        default:
-            let name = op.mnemonic
-            let unary = ["v128.not", ".abs", ".neg", ".sqrt", ".ceil", ".floor", ".trunc", ".nearest", ".popcnt",
-                         "extend_", "convert", "demote", "promote", "extadd_pairwise", "relaxed_trunc"]
-            return unary.contains { name == $0 || (name.contains($0) && $0 != "v128.not") } ? 1 : 2
-        }
+        OperatorTables.ternaryVectorOps.contains(op) ? 3 : (OperatorTables.unaryVectorOps.contains(op) ? 1 : 2)
     }
 
     /// The SIMD loads and stores other than v128.load/store: splats,

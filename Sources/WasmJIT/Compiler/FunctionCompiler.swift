@@ -200,18 +200,9 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             let r = intoRegister(value)
             masm.storeGlobal(width(value.type), global: Int(i), r)
             registers.free(r)
-        case .i32Const:
-            guard case .i32(let v) = instruction.immediate else { return }
-            push(.i32, .constant(UInt64(UInt32(bitPattern: v))))
-        case .i64Const:
-            guard case .i64(let v) = instruction.immediate else { return }
-            push(.i64, .constant(UInt64(bitPattern: v)))
-        case .f32Const:
-            guard case .f32(let bits) = instruction.immediate else { return }
-            push(.f32, .constant(UInt64(bits)))
-        case .f64Const:
-            guard case .f64(let bits) = instruction.immediate else { return }
-            push(.f64, .constant(bits))
+        case .i32Const, .i64Const, .f32Const, .f64Const:
+            guard let (type, bits) = instruction.scalarConstant else { return }
+            push(type, .constant(bits))
         case .i32ReinterpretF32, .i64ReinterpretF64, .f32ReinterpretI32, .f64ReinterpretI64:
             // The bits stay; only the type changes.
             var value = pop()

@@ -83,4 +83,22 @@ enum OperatorTables {
         }
         return table
     }()
+
+    /// The v128 -> v128 operators of three operands.
+    static let ternaryVectorOps: Set<Opcode> = [
+        .v128Bitselect, .f32x4RelaxedMadd, .f32x4RelaxedNmadd, .f64x2RelaxedMadd, .f64x2RelaxedNmadd,
+        .i8x16RelaxedLaneselect, .i16x8RelaxedLaneselect, .i32x4RelaxedLaneselect, .i64x2RelaxedLaneselect,
+        .i32x4RelaxedDotI8x16I7x16AddS,
+    ]
+
+    /// The v128 -> v128 operators of one operand, found by name once.
+    static let unaryVectorOps: Set<Opcode> = {
+        let words = [".abs", ".neg", ".sqrt", ".ceil", ".floor", ".trunc", ".nearest", ".popcnt", "extend_", "convert",
+                     "demote", "promote", "extadd_pairwise", "relaxed_trunc"]
+        var unary: Set<Opcode> = [.v128Not]
+        for op in Opcode.allCases where !op.feature.isDisjoint(with: [.simd, .relaxedSimd]) {
+            if words.contains(where: { op.mnemonic.contains($0) }) { unary.insert(op) }
+        }
+        return unary
+    }()
 }
