@@ -18,13 +18,38 @@ public final class JIT: TierImplementation {
 
     package func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
         #if arch(x86_64)
-        if let missing = X64Features.host.missingBaseline {
-            throw CompileError(.unsupported, "jit: the x86-64 JIT needs \(missing), which this CPU lacks", offset: 0)
-        }
-        var masm = X64MacroAssembler()
+        let artifact = try Self.compileArtifact(module, context: context, target: .x86_64)
         #else
         throw CompileError(.unsupported, "jit: no backend for this host architecture yet", offset: 0)
         #endif
+        do {
+            return JITCode(memory: try ExecutableMemory(copying: artifact.code), entries: artifact.entries)
+        } catch {
+            throw CompileError(.unsupported, "jit: cannot map code memory (\(error))", offset: 0)
+        }
+    }
+
+    /// Compiles every function of a module whose module-level validation
+    /// has passed to position-independent code for `target` (decision 4):
+    /// what the in-process tier maps executable, and what the agent loads
+    /// for another process or architecture (docs/agent-protocol.md).
+    package static func compileArtifact(_ module: WasmSyntax.Module, context: CompilationContext,
+                                        target: JITTarget) throws(CompileError) -> CodeArtifact {
+        switch target {
+        case .x86_64:
+            if let missing = X64Features.host.missingBaseline {
+                throw CompileError(.unsupported, "jit: the x86-64 JIT needs \(missing), which this CPU lacks", offset: 0)
+            }
+            return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler())
+        case .aarch64:
+            throw CompileError(.unsupported, "jit: the AArch64 backend is not there yet", offset: 0)
+        }
+    }
+
+    private static func compileArtifact<Assembler: MacroAssembler>(
+        _ module: WasmSyntax.Module, context: CompilationContext, target: JITTarget, masm initial: Assembler
+    ) throws(CompileError) -> CodeArtifact {
+        var masm = initial
         let labels = module.functions.map { _ in masm.newLabel() }
         let imported = UInt32(truncatingIfNeeded: context.validation.importedFunctionCount)
         var entries: [Int] = []
@@ -51,11 +76,7 @@ public final class JIT: TierImplementation {
         }
         if let unsupported { throw unsupported }
         masm.finish()
-        do {
-            return JITCode(memory: try ExecutableMemory(copying: masm.code.bytes), entries: entries)
-        } catch {
-            throw CompileError(.unsupported, "jit: cannot map code memory (\(error))", offset: 0)
-        }
+        return CodeArtifact(target: target, code: masm.code.bytes, entries: entries)
     }
 
     /// The C signature of every compiled function (the x86-64 backend's
