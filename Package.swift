@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "wasmcheck", targets: ["wasmcheck"]),
+        .executable(name: "wasmcheck-agent", targets: ["wasmcheck-agent"]),
         .library(name: "WasmRuntime", targets: ["WasmRuntime"]),
         .library(name: "WasmInterpreter", targets: ["WasmInterpreter"]),
         .library(name: "WasmJIT", targets: ["WasmJIT"]),
@@ -25,6 +26,9 @@ let package = Package(
         .target(name: "WasmValidation", dependencies: ["WasmSyntax", "WasmBinary"]),
         /// The raw layout every tier runs on (the vmctx), described once in C.
         .target(name: "CWasmVM"),
+        /// C main(): runs JIT code in its own process, for the host or (built by
+        /// ci/build-agent.sh) for AArch64 under qemu-user (docs/agent-protocol.md).
+        .executableTarget(name: "wasmcheck-agent", dependencies: ["CWasmVM"]),
         .target(name: "WasmRuntime", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "CWasmVM"]),
         /// The interpreter's hot loop in C (computed-goto dispatch, see Executor.c).
         .target(name: "CWasmInterpreter", dependencies: ["CWasmVM"], cSettings: [.unsafeFlags(["-fno-math-errno"])]),

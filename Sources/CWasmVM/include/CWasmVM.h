@@ -47,6 +47,18 @@
 #define WVM_SWIFT_NAME(name)
 #endif
 
+/* Clang (Swift's importer) gets nullability and closed enums of a fixed
+ * 32-bit type; GCC, which builds the AArch64 agent (ci/build-agent.sh), has
+ * neither in C11, and its enums of small non-negative values are 32-bit
+ * ints anyway, so the layout is the same. */
+#if defined(__clang__)
+#define WVM_CLOSED_ENUM(name) enum __attribute__((enum_extensibility(closed))) name : int32_t
+#else
+#define WVM_CLOSED_ENUM(name) enum name
+#define _Nonnull
+#define _Nullable
+#endif
+
 struct WVMFunctionHeader;
 struct WVMMemory;
 struct WVMTable;
@@ -205,7 +217,7 @@ struct WVMBuiltins;
  * They mirror WasmRuntime's `TrapKind` (Trap.swift) case for case; `Host`
  * is a trap raised by a host function, whose message the runtime keeps.
  */
-typedef enum __attribute__((enum_extensibility(closed))) WVMTrapCode : int32_t {
+typedef WVM_CLOSED_ENUM(WVMTrapCode) {
     WVMTrapNone WVM_SWIFT_NAME(none) = 0,
     WVMTrapUnreachable WVM_SWIFT_NAME(unreachable),
     WVMTrapIntegerDivideByZero WVM_SWIFT_NAME(integerDivideByZero),
@@ -322,11 +334,12 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, tableInit, POINTER, WVMTableInit _Nonnull)                \
     F(S, elemDrop, POINTER, WVMSegmentDrop _Nonnull)               \
     F(S, indirectCallTarget, POINTER, WVMIndirectCallTarget _Nonnull) \
-    F(S, referenceMatches, POINTER, WVMReferenceMatches _Nonnull) \
+    /* Null in the agent, which has no collector yet: */           \
+    F(S, referenceMatches, POINTER, WVMReferenceMatches _Nullable) \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \
     F(S, throwTag, POINTER, WVMThrow _Nullable)                    \
-    /* null for now: */                                            \
+    /* Null in every runtime for now: */                           \
     F(S, isSubtype, POINTER, WVMIsSubtype _Nullable)               \
     F(S, throwRef, POINTER, WVMThrowRef _Nullable)                 \
     F(S, callHost, POINTER, WVMCallHost _Nullable)
@@ -352,7 +365,7 @@ WVM_STRUCTS(WVM_STRUCT)
 #undef WVM_MEMBER
 
 /* The kind of a field, which gives its size and alignment on a target. */
-typedef enum __attribute__((enum_extensibility(closed))) WVMFieldKind : int32_t {
+typedef WVM_CLOSED_ENUM(WVMFieldKind) {
     WVMFieldKindPOINTER WVM_SWIFT_NAME(pointer),
     WVMFieldKindWORD WVM_SWIFT_NAME(word),
     WVMFieldKindI64 WVM_SWIFT_NAME(i64),
