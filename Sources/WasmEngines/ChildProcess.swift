@@ -100,6 +100,11 @@ final class ChildProcess {
     func send(_ line: String, deadline: Date) throws(Failure) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
+        try send(bytes: bytes, deadline: deadline)
+    }
+
+    /// Writes `bytes`, within `deadline`.
+    func send(bytes: [UInt8], deadline: Date) throws(Failure) {
         var offset = 0
         while offset < bytes.count {
             guard input >= 0 else { throw .exited(exitDescription()) }
@@ -116,6 +121,18 @@ final class ChildProcess {
         }
     }
 
+    /// Reads exactly `count` bytes, within `deadline` (the binary frames
+    /// of the agent protocol).
+    func receive(exactly count: Int, deadline: Date) throws(Failure) -> [UInt8] {
+        while buffer.count < count {
+            try fill(deadline: deadline)
+        }
+        let bytes = Array(buffer[..<count])
+        buffer.removeSubrange(..<count)
+        scanned = 0
+        return bytes
+    }
+
     /// Reads the next line (without its newline), within `deadline`.
     func receive(deadline: Date, maxBytes: Int) throws(Failure) -> String {
         while true {
@@ -127,6 +144,14 @@ final class ChildProcess {
             }
             scanned = buffer.count
             guard buffer.count <= maxBytes else { throw .tooLong }
+            try fill(deadline: deadline)
+        }
+    }
+
+    /// Appends what the child has written next to `buffer`, waiting for it
+    /// until `deadline`.
+    private func fill(deadline: Date) throws(Failure) {
+        while true {
             guard output >= 0 else { throw .exited(exitDescription()) }
             var fd = pollfd(fd: output, events: Int16(POLLIN), revents: 0)
             let ready = poll(&fd, 1, Self.milliseconds(until: deadline))
@@ -140,6 +165,7 @@ final class ChildProcess {
             }
             if n == 0 { throw .exited(exitDescription()) }
             buffer.append(contentsOf: chunk[..<n])
+            return
         }
     }
 

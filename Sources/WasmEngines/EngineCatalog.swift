@@ -12,6 +12,11 @@ import WasmRuntime
 /// - `wasmtime` (alias `wasmtime:cranelift`), `wasmtime:winch`: wasmtime
 ///   through ci/engines/wasmtime_engine.py (Cranelift, or its baseline
 ///   compiler Winch);
+/// - `jit-agent`: the JIT's x86-64 code run by `wasmcheck-agent` in a child
+///   process (docs/agent-protocol.md), so a crash of generated code is a
+///   finding, not the end of the run;
+/// - `jit-aarch64`: the JIT's AArch64 code run by the agent built for
+///   AArch64 (`ci/build-agent.sh`) under `qemu-aarch64`;
 /// - `process:COMMAND ARGS...`: any program that speaks the wire protocol;
 /// - `interpreter!FAULT`, `jit!FAULT`, `serve!FAULT`: test-only variants with a planted
 ///   bug (`InjectedFault`; `serve` also takes `crash` and `hang`), for the
@@ -22,7 +27,7 @@ public enum EngineCatalog {
     public static let gated = ["interpreter", "jit", "serve"]
 
     /// Every name `EngineSpec.parse` takes, for help texts.
-    public static let names = ["interpreter", "interp", "jit", "serve", "wasmtime", "wasmtime:cranelift", "wasmtime:winch", "process:COMMAND"]
+    public static let names = ["interpreter", "interp", "jit", "jit-agent", "jit-aarch64", "serve", "wasmtime", "wasmtime:cranelift", "wasmtime:winch", "process:COMMAND"]
 }
 
 /// An engine named on the command line (`--engine serve`, `--engines
@@ -33,6 +38,8 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         /// One of our tiers in this process.
         case inProcess(InProcessTier, fault: InjectedFault?)
         case process(command: [String])
+        /// The JIT's code for `target` in the agent that `command` starts.
+        case agent(JITTarget, command: [String])
     }
 
     /// Our tiers, by their catalog names.
@@ -79,10 +86,36 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         /// The Python interpreter for the adapter.
         public var python: String
 
-        public init(selfCommand: [String], wasmtimeScript: String?, python: String = "python3") {
+        /// How to start the agent for each architecture, when it was found.
+        public var agentCommands: [JITTarget: [String]]
+
+        public init(selfCommand: [String], wasmtimeScript: String?, python: String = "python3",
+                    agentCommands: [JITTarget: [String]] = [:]) {
             self.selfCommand = selfCommand
             self.wasmtimeScript = wasmtimeScript
             self.python = python
+            self.agentCommands = agentCommands
+        }
+
+        /// The agents: `WASMCHECK_AGENT` (x86-64) and `WASMCHECK_AGENT_AARCH64`
+        /// if set; else `wasmcheck-agent` beside this executable (SwiftPM
+        /// builds it there) and `.build/agent/wasmcheck-agent-aarch64` of the
+        /// package (`ci/build-agent.sh`), run under `WASMCHECK_QEMU_AARCH64`
+        /// or `qemu-aarch64`.
+        static func agentCommands(executable: String) -> [JITTarget: [String]] {
+            let environment = ProcessInfo.processInfo.environment
+            let directory = (executable as NSString).deletingLastPathComponent
+            let buildDirectory = (directory as NSString).deletingLastPathComponent
+            var commands: [JITTarget: [String]] = [:]
+            if let native = environment["WASMCHECK_AGENT"] ?? [directory + "/wasmcheck-agent", buildDirectory + "/agent/wasmcheck-agent-x86_64"]
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+                commands[.x86_64] = [native]
+            }
+            if let arm = environment["WASMCHECK_AGENT_AARCH64"] ?? [buildDirectory + "/agent/wasmcheck-agent-aarch64"]
+                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+                commands[.aarch64] = [environment["WASMCHECK_QEMU_AARCH64"] ?? "qemu-aarch64", arm]
+            }
+            return commands
         }
 
         /// This process's executable, and the adapter found wherever the
@@ -96,7 +129,8 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
                 ?? CommandLine.arguments.first ?? "wasmcheck"
             let script = ProcessInfo.processInfo.environment["WASMCHECK_WASMTIME_ENGINE"]
                 ?? adapterCandidates(executable: executable).first { FileManager.default.fileExists(atPath: $0) }
-            return Environment(selfCommand: [executable], wasmtimeScript: script)
+            return Environment(selfCommand: [executable], wasmtimeScript: script,
+                               agentCommands: agentCommands(executable: executable))
         }
 
         /// Where the wasmtime adapter may be, most specific first.
@@ -142,6 +176,18 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
                 fault = f
             }
             return EngineSpec(name: text, kind: .inProcess(tier, fault: fault), canonicalName: tier.rawValue)
+        case "jit-agent", "jit-aarch64":
+            guard faultName == nil else { throw ParseError(description: "\(base) has no faults to inject") }
+            let target: JITTarget = base == "jit-agent" ? .x86_64 : .aarch64
+            guard let command = environment.agentCommands[target] else {
+                let how = target == .x86_64 ? "swift build builds wasmcheck-agent; or set WASMCHECK_AGENT"
+                    : "ci/build-agent.sh builds it; or set WASMCHECK_AGENT_AARCH64"
+                throw ParseError(description: "\(base): the agent for \(target) was not found (\(how))")
+            }
+            var spec = EngineSpec(name: text, kind: .agent(target, command: command))
+            // Code under qemu-user runs 10-50 times slower.
+            spec.timeout = target == .aarch64 ? 120 : 30
+            return spec
         case "serve":
             var command = environment.selfCommand + ["serve"]
             if let faultName {
@@ -182,6 +228,7 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         case .inProcess(let tier, let fault):
             return InProcessEngine(name: name, features: .all, fuelPerCall: 10_000_000, fault: fault) { tier.make() }
         case .process(let command): return ProcessEngine(name: name, command: command, timeout: timeout)
+        case .agent(let target, let command): return AgentEngine(name: name, target: target, command: command, timeout: timeout)
         }
     }
 }

@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+import WasmJIT
+import WasmSyntax
+@testable import WasmEngines
+
+/// The agent's command for `target`, when it is built: `swift build`
+/// builds the native one beside the tests, `ci/build-agent.sh` the AArch64
+/// one (run under qemu-aarch64).
+func agentCommand(_ target: JITTarget) -> [String]? {
+    let environment = ProcessInfo.processInfo.environment
+    switch target {
+    case .x86_64:
+        let candidates = [environment["WASMCHECK_AGENT"], repositoryRoot + "/.build/debug/wasmcheck-agent",
+                          repositoryRoot + "/.build/release/wasmcheck-agent"].compactMap { $0 }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }.map { [$0] }
+    case .aarch64:
+        let candidates = [environment["WASMCHECK_AGENT_AARCH64"], repositoryRoot + "/.build/agent/wasmcheck-agent-aarch64"]
+            .compactMap { $0 }
+        guard let agent = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+        let qemu = environment["WASMCHECK_QEMU_AARCH64"] ?? "/usr/bin/qemu-aarch64"
+        return FileManager.default.isExecutableFile(atPath: qemu) ? [qemu, agent] : nil
+    }
+}
+
+/// A module run by the agent gives what the interpreter gives: results,
+/// traps, state after calls, linking, host calls; what the agent cannot
+/// run yet is refused by name.
+@Suite("The JIT in the agent process")
+struct AgentEngineTests {
+    static let native = agentCommand(.x86_64)
+
+    func agent() throws -> AgentEngine {
+        let command = try #require(Self.native, "wasmcheck-agent is not built (swift build builds it)")
+        return AgentEngine(name: "jit-agent", target: .x86_64, command: command)
+    }
+
+    /// Every export called with each argument list on both engines, and
+    /// the snapshots after each call, agree.
+    func expectSameBehaviour(_ text: String, calls: [(String, [EngineValue])], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let bytes = try wasm(text)
+        let agent = try agent()
+        let reference = InProcessEngine.interpreter()
+        var handles: [(any WasmEngine, InstanceHandle)] = []
+        for engine in [agent as any WasmEngine, reference] {
+            guard case .compiled(let module) = try engine.compile(bytes) else {
+                Issue.record("\(engine.name) rejected the module", sourceLocation: sourceLocation)
+                return
+            }
+            guard case .instantiated(let instance) = try engine.instantiate(module, imports: .spectest) else {
+                Issue.record("\(engine.name) did not instantiate", sourceLocation: sourceLocation)
+                return
+            }
+            handles.append((engine, instance))
+        }
+        for (export, arguments) in calls {
+            let outcomes = try handles.map { try $0.0.invoke($0.1, export: export, arguments: arguments) }
+            #expect(outcomes[0] == outcomes[1], "\(export)(\(arguments))", sourceLocation: sourceLocation)
+            let snapshots = try handles.map { try $0.0.snapshot($0.1) }
+            #expect(snapshots[0] == snapshots[1], "state after \(export)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func arithmeticAndTraps() throws {
+        try expectSameBehaviour("""
+            (module
+              (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
+              (func (export "fac") (param i64) (result i64)
+                (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+                  (else (i64.mul (local.get 0) (call 1 (i64.sub (local.get 0) (i64.const 1)))))))
+              (func (export "f") (param f64 f32) (result f64 f32) (f64.sqrt (local.get 0)) (f32.neg (local.get 1)))
+              (func (export "deep") (param i32) (result i32) (call 3 (i32.add (local.get 0) (i32.const 1)))))
+            """, calls: [
+                ("div", [.i32(7), .i32(2)]), ("div", [.i32(1), .i32(0)]), ("div", [.i32(0x8000_0000), .i32(0xFFFF_FFFF)]),
+                ("fac", [.i64(20)]), ("f", [.f64(Double(2).bitPattern), .f32(0x7FC0_0001)]), ("deep", [.i32(0)]),
+            ])
+    }
+
+    @Test func memoryTablesAndGlobals() throws {
+        try expectSameBehaviour("""
+            (module
+              (memory (export "m") 1 3)
+              (data (i32.const 8) "\\01\\02\\03\\04")
+              (global $g (export "g") (mut i64) (i64.const -5))
+              (table (export "t") 4 funcref)
+              (elem (i32.const 1) $inc $inc)
+              (type $t (func (param i32) (result i32)))
+              (func $inc (param i32) (result i32) (i32.add (local.get 0) (i32.const 1)))
+              (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
+              (func (export "store") (param i32 i64) (i64.store offset=4 (local.get 0) (local.get 1)) (global.set $g (local.get 1)))
+              (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+              (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
+              (func (export "indirect") (param i32 i32) (result i32) (call_indirect (type $t) (local.get 0) (local.get 1))))
+            """, calls: [
+                ("load", [.i32(8)]), ("load", [.i32(65533)]), ("store", [.i32(100), .i64(0x1122_3344_5566_7788)]),
+                ("store", [.i32(65530), .i64(1)]), ("grow", [.i32(1)]), ("load", [.i32(131068)]), ("grow", [.i32(5)]),
+                ("fill", [.i32(0), .i32(0xAB), .i32(1000)]), ("fill", [.i32(131000), .i32(1), .i32(100_000)]),
+                ("indirect", [.i32(41), .i32(1)]), ("indirect", [.i32(41), .i32(0)]), ("indirect", [.i32(41), .i32(9)]),
+            ])
+    }
+
+    @Test func segmentTrapsKeepEarlierEffects() throws {
+        let agent = try agent()
+        let exporter = try wasm(#"(module (memory (export "m") 1) (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0))))"#)
+        guard case .compiled(let m) = try agent.compile(exporter), case .instantiated(let i) = try agent.instantiate(m, imports: .registered) else {
+            Issue.record("no exporter")
+            return
+        }
+        try agent.register(i, as: "M")
+        let importer = try wasm(#"(module (import "M" "m" (memory 1)) (data (i32.const 0) "\2a") (data (i32.const 65536) "\01"))"#)
+        guard case .compiled(let m2) = try agent.compile(importer) else { Issue.record("no importer"); return }
+        #expect(try agent.instantiate(m2, imports: .registered) == .trapped(.outOfBoundsMemoryAccess))
+        #expect(try agent.invoke(i, export: "get", arguments: [.i32(0)]) == .returned([.i32(42)]))
+        let wrong = try wasm(#"(module (import "M" "m" (memory 2)))"#)
+        guard case .compiled(let m3) = try agent.compile(wrong) else { Issue.record("no module"); return }
+        #expect(try agent.instantiate(m3, imports: .registered) == .unlinkable("incompatible import type: M.m"))
+    }
+
+    final class Recorder: HostCallHandler {
+        var calls: [[EngineValue]] = []
+        func call(_ index: Int, _ function: HostFunctionImport, arguments: [EngineValue]) -> HostCallOutcome {
+            calls.append(arguments)
+            if function.name == "fail" { return .trapped("refused") }
+            return .returned(function.type.results.map { _ in .i32(UInt32(calls.count * 10)) })
+        }
+    }
+
+    @Test func hostCallsComeBackToTheClient() throws {
+        let agent = try agent()
+        let recorder = Recorder()
+        try agent.defineHostFunctions([
+            HostFunctionImport(module: "host", name: "count", type: FuncType(params: [.i64, .f32], results: [.i32])),
+            HostFunctionImport(module: "host", name: "fail", type: FuncType(params: [], results: [])),
+        ], handler: recorder)
+        let bytes = try wasm("""
+            (module (import "host" "count" (func $c (param i64 f32) (result i32))) (import "host" "fail" (func $f))
+              (func (export "twice") (result i32) (i32.add (call $c (i64.const 7) (f32.const 1.5)) (call $c (i64.const -1) (f32.const 0))))
+              (func (export "fail") (call $f)))
+            """)
+        guard case .compiled(let m) = try agent.compile(bytes), case .instantiated(let i) = try agent.instantiate(m, imports: .registered) else {
+            Issue.record("did not instantiate")
+            return
+        }
+        #expect(try agent.invoke(i, export: "twice", arguments: []) == .returned([.i32(30)]))
+        #expect(recorder.calls == [[.i64(7), .f32(Float(1.5).bitPattern)], [.i64(UInt64.max), .f32(0)]])
+        #expect(try agent.invoke(i, export: "fail", arguments: []) == .trapped(.host("refused")))
+    }
+
+    @Test func limitsAreTheInterpretersLimits() throws {
+        try expectSameBehaviour("""
+            (module (func $r (export "recurse") (call $r)) (func (export "spin") (loop (br 0))))
+            """, calls: [("recurse", []), ("spin", [])])
+    }
+
+    @Test func whatNeedsTheCollectorIsRefusedByName() throws {
+        let agent = try agent()
+        let bytes = try wasm("(module (type $s (struct (field i32))) (func (export \"f\") (drop (struct.new $s (i32.const 1)))))")
+        guard case .rejected(let rejection) = try agent.compile(bytes) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(rejection.kind == .unsupported)
+        #expect(rejection.message.contains("struct.new"))
+    }
+
+    @Test func aDeadAgentIsACrashAndTheNextRequestRestartsIt() throws {
+        let dead = AgentEngine(name: "dead", target: .x86_64, command: ["sh", "-c", "exit 3"], timeout: 5)
+        let bytes = try wasm("(module (func (export \"f\") (result i32) (i32.const 1)))")
+        do {
+            guard case .compiled(let m) = dead.compile(bytes) else { return }
+            _ = try dead.instantiate(m, imports: .registered)
+            Issue.record("a dead agent instantiated")
+        } catch {
+            #expect(error.kind == .crash)
+        }
+        let garbage = AgentEngine(name: "garbage", target: .x86_64, command: ["sh", "-c", "printf 'garbage!'; cat >/dev/null"], timeout: 5)
+        do {
+            guard case .compiled(let m) = garbage.compile(bytes) else { return }
+            _ = try garbage.instantiate(m, imports: .registered)
+            Issue.record("garbage was an answer")
+        } catch {
+            #expect(error.kind == .protocolViolation)
+        }
+    }
+}
