@@ -2,11 +2,14 @@
  * The runtime of `wasmcheck-agent` (docs/agent-protocol.md,
  * AgentRuntime.h): a store on the CWasmVM layout and the builtins in
  * C, mirroring the Swift ones (VMBuiltins+Runtime.swift, MemoryEntity.swift,
- * TableEntity.swift) check for check.
+ * TableEntity.swift, Store+ArrayOperations.swift, Store+References.swift)
+ * check for check.
  *
  * Every object the store makes is recorded in a registry (address -> kind),
  * so that handles from the wire are checked before they are dereferenced
- * and `configure` can free everything.
+ * and `configure` can free everything. GC objects and exceptions live in
+ * their own heap (they are freed one by one, by the collector), which
+ * answers "is this a live object" for any bits in O(1) as well.
  */
 #if defined(__linux__) && !defined(_GNU_SOURCE)
 #define _GNU_SOURCE /* mremap: memories grow without copying or touching pages */
@@ -42,8 +45,7 @@
 /* ---------------------------------------------------------------------------
  * A hash map from 64-bit keys to a kind and a value, open addressing with
  * linear probing. Keys are never removed one by one (configure clears all).
- * Used for the object registry (address -> kind, size) and the subtype
- * table (typeID -> supertypeID).
+ * Used for the object registry (address -> kind, size).
  */
 
 typedef enum wvm_agent_kind {
@@ -54,7 +56,7 @@ typedef enum wvm_agent_kind {
     wvm_agent_kind_global,
     wvm_agent_kind_header,
     wvm_agent_kind_instance,
-    wvm_agent_kind_type,
+    wvm_agent_kind_tag,
 } wvm_agent_kind;
 
 typedef struct wvm_agent_entry {
@@ -128,6 +130,63 @@ static void wvm_agent_map_clear(wvm_agent_map *map) {
  * The store.
  */
 
+/* A type of declare-type. Function types only need their supertype (for
+ * call_indirect and casts); structs and arrays also their storages, which
+ * give the slot counts of their objects. */
+typedef enum wvm_agent_type_kind {
+    wvm_agent_type_func = 0,
+    wvm_agent_type_struct = 1,
+    wvm_agent_type_array = 2,
+} wvm_agent_type_kind;
+
+/* Storages (agent-protocol.md, declare-type). */
+enum {
+    wvm_agent_storage_i8 = 0,
+    wvm_agent_storage_i16,
+    wvm_agent_storage_i32,
+    wvm_agent_storage_i64,
+    wvm_agent_storage_f32,
+    wvm_agent_storage_f64,
+    wvm_agent_storage_v128,
+    wvm_agent_storage_reference,
+    wvm_agent_storage_count,
+};
+
+typedef struct wvm_agent_type {
+    int64_t supertype; /* -1: none */
+    wvm_agent_type_kind kind;
+    uint32_t storageCount; /* struct: fields; array: 1; func: 0 */
+    uint8_t *storages;     /* owned (null when none) */
+    /* struct: the slots of all fields; array: the slots of one element. */
+    uint64_t slots;
+} wvm_agent_type;
+
+/* A tag of new-tag: its address is the identity that vmctx->tags holds and
+ * an exception's tag word is (compiled code compares the two). */
+typedef struct wvm_agent_tag {
+    int64_t typeID;
+    uint32_t payloadSlots;
+} wvm_agent_tag;
+
+/* The GC heap (HeapHeader, ObjectLayout, ExceptionLayout in
+ * RuntimeLayout.swift): every object is a calloc'd block whose first word
+ * is the hidden header and whose second is the address code sees. The
+ * objects are listed (for the sweep) and hashed (so that any 64-bit value
+ * can be checked for "a live object" in O(1): conservative roots, and the
+ * checks of reference-kind and casts). */
+typedef struct wvm_agent_heap {
+    uint64_t **objects; /* the addresses code sees, in allocation order */
+    uint64_t **work;    /* the mark stack: as large as `objects`, so that a
+                         * collection never allocates */
+    size_t count, capacity;
+    uint64_t *set; /* open addressing over the addresses (0: empty) */
+    size_t setCapacity;
+    uintptr_t lowest, highest; /* a quick filter before the hash */
+    uint64_t bytes;            /* hidden words included, as the Swift store */
+    uint64_t budget;           /* bytes until the next collection */
+    uint64_t collections;
+} wvm_agent_heap;
+
 /* An instance: the vmctx first (its address is the handle code gets), then
  * what the runtime needs to check the wire's indices and free it. */
 typedef struct wvm_agent_instance {
@@ -142,13 +201,21 @@ struct wvm_agent_store {
     /* Every object made since the last configure: address -> kind (and,
      * for code, its mapped size). */
     wvm_agent_map objects;
-    /* declare-type: typeID -> supertypeID. */
-    wvm_agent_map supertypes;
+    /* declare-type: the store's types, indexed by type ID. */
+    wvm_agent_type *types;
+    size_t typeCount, typeCapacity;
+    /* GC structs, arrays and exception objects. */
+    wvm_agent_heap heap;
+    /* configure's maxHeapBytes. */
+    uint64_t maxHeapBytes;
     uint64_t *valueStack;
     uint64_t *valueStackEnd;
     /* Within a host call from code: the end of the calling frames, where a
      * nested invocation starts (null: none, start at the bottom). */
     uint64_t *codeFrameTop;
+    /* The end of the running invocation's argument and result slots (null:
+     * none): a collection scans the value stack at least up to here. */
+    uint64_t *invocationTop;
     /* Invocations running (nested ones come from host calls). */
     int activeInvocations;
     /* The detail of the last uninitialized-element trap (the index). */
@@ -231,6 +298,389 @@ static void wvm_agent_free_instance(wvm_agent_instance *instance) {
     free(instance);
 }
 
+/* ---------------------------------------------------------------------------
+ * Types (declare-type), as the Swift store's TypeRegistry.
+ */
+
+static void wvm_agent_free_types(wvm_agent_store *store) {
+    for (size_t i = 0; i < store->typeCount; i++) free(store->types[i].storages);
+    free(store->types);
+    store->types = NULL;
+    store->typeCount = store->typeCapacity = 0;
+}
+
+/* The declared type `id`, or null. */
+static const wvm_agent_type *wvm_agent_type_of(const wvm_agent_store *store, int64_t id) {
+    if (id < 0 || (uint64_t)id >= store->typeCount) return NULL;
+    return &store->types[id];
+}
+
+/* Slots of a field or element (StorageType.slotCount): two for v128. */
+static uint64_t wvm_agent_storage_slots(uint8_t storage) { return storage == wvm_agent_storage_v128 ? 2 : 1; }
+
+/* Bytes of an element in a data segment (StorageType.byteSize). */
+static uint64_t wvm_agent_storage_bytes(uint8_t storage) {
+    switch (storage) {
+    case wvm_agent_storage_i8: return 1;
+    case wvm_agent_storage_i16: return 2;
+    case wvm_agent_storage_i32:
+    case wvm_agent_storage_f32: return 4;
+    case wvm_agent_storage_v128: return 16;
+    default: return 8; /* i64, f64, references */
+    }
+}
+
+/* Whether two declarations say the same (a repeated declare-type is
+ * accepted only when it changes nothing: objects depend on the layout). */
+static bool wvm_agent_same_type(const wvm_agent_type *t, int64_t supertype, uint8_t kind, const uint8_t *storages,
+                                uint32_t count) {
+    return t->supertype == supertype && (uint8_t)t->kind == kind && t->storageCount == count &&
+           (count == 0 || memcmp(t->storages, storages, count) == 0);
+}
+
+wvm_agent_result wvm_agent_declare_type(wvm_agent_store *store, int64_t typeID, int64_t supertypeID, uint8_t kind,
+                                        const uint8_t *storages, uint32_t storageCount) {
+    if (kind > wvm_agent_type_array) return wvm_agent_fail(store, wvm_agent_bad_request, "declare-type: bad kind");
+    if ((kind == wvm_agent_type_func && storageCount != 0) || (kind == wvm_agent_type_array && storageCount != 1)) {
+        return wvm_agent_fail(store, wvm_agent_bad_request, "declare-type: wrong storage count for the kind");
+    }
+    for (uint32_t i = 0; i < storageCount; i++) {
+        if (storages[i] >= wvm_agent_storage_count) return wvm_agent_fail(store, wvm_agent_bad_request, "declare-type: bad storage");
+    }
+    if (supertypeID < -1) return wvm_agent_fail(store, wvm_agent_bad_request, "declare-type: bad supertype ID");
+    if (typeID >= 0 && (uint64_t)typeID < store->typeCount) {
+        if (wvm_agent_same_type(&store->types[typeID], supertypeID, kind, storages, storageCount)) return wvm_agent_ok;
+        return wvm_agent_fail(store, wvm_agent_bad_request, "declare-type: type ID declared already, differently");
+    }
+    if (typeID < 0 || (uint64_t)typeID != store->typeCount) {
+        return wvm_agent_fail(store, wvm_agent_bad_request, "declare-type: type IDs must be declared in order from 0");
+    }
+    if (store->typeCount == store->typeCapacity) {
+        size_t capacity = store->typeCapacity ? store->typeCapacity * 2 : 64;
+        wvm_agent_type *types = capacity <= SIZE_MAX / sizeof *types ? realloc(store->types, capacity * sizeof *types) : NULL;
+        if (!types) return wvm_agent_fail(store, wvm_agent_exhausted, "declare-type: out of memory");
+        store->types = types;
+        store->typeCapacity = capacity;
+    }
+    wvm_agent_type type = {.supertype = supertypeID, .kind = (wvm_agent_type_kind)kind, .storageCount = storageCount};
+    if (storageCount > 0) {
+        type.storages = malloc(storageCount);
+        if (!type.storages) return wvm_agent_fail(store, wvm_agent_exhausted, "declare-type: out of memory");
+        memcpy(type.storages, storages, storageCount);
+    }
+    /* At most 2 * 2^32 slots: no overflow. */
+    for (uint32_t i = 0; i < storageCount; i++) type.slots += wvm_agent_storage_slots(storages[i]);
+    store->types[store->typeCount++] = type;
+    return wvm_agent_ok;
+}
+
+/* TypeRegistry.isSubtype: `sub` is `sup` or reaches it through declared
+ * supertypes; the walk is bounded by the number of types, so a cycle from
+ * a confused host ends. */
+static bool wvm_agent_is_subtype(const wvm_agent_store *store, int64_t sub, int64_t sup) {
+    int64_t current = sub;
+    for (size_t steps = 0;; steps++) {
+        if (current == sup) return true;
+        const wvm_agent_type *type = wvm_agent_type_of(store, current);
+        if (!type || type->supertype == -1 || steps >= store->typeCount) return false;
+        current = type->supertype;
+    }
+}
+
+/* ---------------------------------------------------------------------------
+ * Tags (new-tag).
+ */
+
+wvm_agent_result wvm_agent_new_tag(wvm_agent_store *store, int64_t typeID, uint32_t payloadSlots, uint64_t *identity) {
+    wvm_agent_tag *tag = malloc(sizeof *tag);
+    if (!tag) return wvm_agent_fail(store, wvm_agent_exhausted, "new-tag: out of memory");
+    *tag = (wvm_agent_tag){typeID, payloadSlots};
+    if (!wvm_agent_register(store, tag, wvm_agent_kind_tag, 0)) {
+        free(tag);
+        return wvm_agent_fail(store, wvm_agent_exhausted, "new-tag: out of memory");
+    }
+    *identity = (uint64_t)(uintptr_t)tag;
+    return wvm_agent_ok;
+}
+
+/* ---------------------------------------------------------------------------
+ * The GC heap: allocation with the Swift store's policy (Store.swift's
+ * reserveHeap, Store+GarbageCollection.swift), and a non-moving
+ * mark-and-sweep whose roots and tracing are conservative (a slot keeps an
+ * object alive when it holds the object's address; docs/agent-protocol.md,
+ * "Builtins").
+ */
+
+#define WVM_AGENT_HEAP_MARK ((uint64_t)1)      /* HeapHeader.mark */
+#define WVM_AGENT_HEAP_EXCEPTION ((uint64_t)2) /* HeapHeader.exception */
+#define WVM_AGENT_HEAP_SIZE_SHIFT 2            /* HeapHeader.sizeShift */
+/* Store.minimumCollectionThreshold. */
+#define WVM_AGENT_MIN_COLLECTION_THRESHOLD ((uint64_t)1 << 20)
+/* EngineConfiguration.maxHeapBytes's default, until configure says. */
+#define WVM_AGENT_DEFAULT_MAX_HEAP_BYTES ((uint64_t)1 << 30)
+/* ObjectLayout: typeID, length, then the fields. */
+#define WVM_AGENT_OBJECT_TYPE 0
+#define WVM_AGENT_OBJECT_LENGTH 1
+#define WVM_AGENT_OBJECT_FIELDS 2
+/* ExceptionLayout: tag identity, payload slot count, then the payload. */
+#define WVM_AGENT_EXCEPTION_TAG 0
+#define WVM_AGENT_EXCEPTION_COUNT 1
+#define WVM_AGENT_EXCEPTION_PAYLOAD 2
+
+static uint64_t wvm_agent_min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t wvm_agent_max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* An empty heap under `limit` (the Swift store's initial budget). */
+static void wvm_agent_heap_reset(wvm_agent_heap *heap, uint64_t limit) {
+    *heap = (wvm_agent_heap){0};
+    heap->lowest = UINTPTR_MAX;
+    heap->budget = wvm_agent_min_u64(WVM_AGENT_MIN_COLLECTION_THRESHOLD, limit);
+}
+
+/* Frees every object and the heap's tables (reset follows). */
+static void wvm_agent_heap_free(wvm_agent_heap *heap) {
+    for (size_t i = 0; i < heap->count; i++) free(heap->objects[i] - 1);
+    free(heap->objects);
+    free(heap->work);
+    free(heap->set);
+}
+
+static size_t wvm_agent_set_slot(uintptr_t address, size_t capacity) { return wvm_agent_map_slot(address, capacity); }
+
+/* Adds an address (the set has room: its load stays at most one half). */
+static void wvm_agent_set_insert(uint64_t *set, size_t capacity, uint64_t *object) {
+    uintptr_t address = (uintptr_t)object;
+    size_t i = wvm_agent_set_slot(address, capacity);
+    while (set[i] != 0) i = (i + 1) & (capacity - 1);
+    set[i] = (uint64_t)address;
+}
+
+/* The live object at `bits`, or null: O(1), and never dereferences what
+ * is not an object (so any bits may be asked about). */
+static uint64_t *wvm_agent_heap_find(const wvm_agent_heap *heap, uint64_t bits) {
+    if ((bits & 7) != 0 || heap->setCapacity == 0 || bits < heap->lowest || bits > heap->highest) return NULL;
+    for (size_t i = wvm_agent_set_slot((uintptr_t)bits, heap->setCapacity);; i = (i + 1) & (heap->setCapacity - 1)) {
+        if (heap->set[i] == 0) return NULL;
+        if (heap->set[i] == bits) return (uint64_t *)(uintptr_t)bits;
+    }
+}
+
+/* Rehashes into `capacity` slots; false when out of memory (unchanged). */
+static bool wvm_agent_set_resize(wvm_agent_heap *heap, size_t capacity) {
+    uint64_t *set = calloc(capacity, sizeof(uint64_t));
+    if (!set) return false;
+    for (size_t i = 0; i < heap->count; i++) wvm_agent_set_insert(set, capacity, heap->objects[i]);
+    free(heap->set);
+    heap->set = set;
+    heap->setCapacity = capacity;
+    return true;
+}
+
+/* Room for one more object in the list, the mark stack and the set, made
+ * before the allocation (so that neither the collection nor the insertion
+ * needs memory); false when out of memory. */
+static bool wvm_agent_heap_make_room(wvm_agent_heap *heap) {
+    if (heap->count == heap->capacity) {
+        size_t capacity = heap->capacity ? heap->capacity * 2 : 256;
+        if (capacity > SIZE_MAX / 4 / sizeof(uint64_t *)) return false;
+        uint64_t **objects = realloc(heap->objects, capacity * sizeof *objects);
+        if (!objects) return false;
+        heap->objects = objects;
+        uint64_t **work = realloc(heap->work, capacity * sizeof *work);
+        if (!work) return false; /* the list grew alone: harmless, retried */
+        heap->work = work;
+        heap->capacity = capacity;
+    }
+    if ((heap->count + 1) * 2 > heap->setCapacity) {
+        size_t capacity = heap->setCapacity ? heap->setCapacity * 2 : 512;
+        if (capacity > SIZE_MAX / sizeof(uint64_t) || !wvm_agent_set_resize(heap, capacity)) return false;
+    }
+    return true;
+}
+
+/* Marks the object at `bits` (when it is one) and queues it for tracing. */
+static void wvm_agent_mark(wvm_agent_heap *heap, size_t *pending, uint64_t bits) {
+    uint64_t *object = wvm_agent_heap_find(heap, bits);
+    if (!object || (object[-1] & WVM_AGENT_HEAP_MARK)) return;
+    object[-1] |= WVM_AGENT_HEAP_MARK;
+    /* Each object is queued once: the stack, as large as the list, fits. */
+    heap->work[(*pending)++] = object;
+}
+
+static void wvm_agent_mark_slots(wvm_agent_heap *heap, size_t *pending, const uint64_t *slots, uint64_t count) {
+    for (uint64_t i = 0; i < count; i++) wvm_agent_mark(heap, pending, slots[i]);
+}
+
+/* Traces queued objects until none is left: every slot of an object (its
+ * type ID, length and tag words too, which are never object addresses)
+ * conservatively, so no type information is needed. */
+static void wvm_agent_drain(wvm_agent_heap *heap, size_t *pending) {
+    while (*pending > 0) {
+        uint64_t *object = heap->work[--*pending];
+        uint64_t words = object[-1] >> WVM_AGENT_HEAP_SIZE_SHIFT;
+        wvm_agent_mark_slots(heap, pending, object, words - 1);
+    }
+}
+
+/* The roots of the registry: global cells (both slots: a v128 holds no
+ * address, and stale bits only keep garbage), table elements, and the
+ * items of element segments not dropped. */
+static void wvm_agent_mark_registry(wvm_agent_store *store, size_t *pending) {
+    wvm_agent_heap *heap = &store->heap;
+    for (size_t i = 0; i < store->objects.capacity; i++) {
+        const wvm_agent_entry *entry = &store->objects.entries[i];
+        void *object = (void *)(uintptr_t)entry->key;
+        if (entry->kind == wvm_agent_kind_global) {
+            wvm_agent_mark_slots(heap, pending, object, 2);
+        } else if (entry->kind == wvm_agent_kind_table) {
+            const WVMTable *table = object;
+            wvm_agent_mark_slots(heap, pending, table->elements, (uint64_t)table->count);
+        } else if (entry->kind == wvm_agent_kind_instance) {
+            const wvm_agent_instance *instance = object;
+            for (uint32_t k = 0; k < instance->elementCount; k++) {
+                const WVMElementSegment *segment = &instance->vm.elements[k];
+                if (segment->items) wvm_agent_mark_slots(heap, pending, segment->items, (uint64_t)segment->count);
+            }
+        }
+    }
+    wvm_agent_drain(heap, pending);
+}
+
+/* Frees the unmarked objects, clears the marks of the others and rebuilds
+ * the set over the survivors (in place: they are fewer). */
+static void wvm_agent_sweep(wvm_agent_heap *heap) {
+    size_t kept = 0;
+    heap->lowest = UINTPTR_MAX;
+    heap->highest = 0;
+    for (size_t i = 0; i < heap->count; i++) {
+        uint64_t *object = heap->objects[i];
+        uint64_t header = object[-1];
+        if (header & WVM_AGENT_HEAP_MARK) {
+            object[-1] = header & ~WVM_AGENT_HEAP_MARK;
+            heap->objects[kept++] = object;
+            uintptr_t address = (uintptr_t)object;
+            if (address < heap->lowest) heap->lowest = address;
+            if (address > heap->highest) heap->highest = address;
+        } else {
+            heap->bytes -= (header >> WVM_AGENT_HEAP_SIZE_SHIFT) * 8;
+            free(object - 1);
+        }
+    }
+    heap->count = kept;
+    /* A set much larger than the survivors would make every later sweep
+     * clear it all: shrink it (at a load of at most one quarter, so the
+     * room made for the allocation under way stays) when memory allows. */
+    size_t target = 512;
+    while (target < kept * 4) target *= 2;
+    if (target * 4 <= heap->setCapacity && wvm_agent_set_resize(heap, target)) return;
+    memset(heap->set, 0, heap->setCapacity * sizeof(uint64_t));
+    for (size_t i = 0; i < kept; i++) wvm_agent_set_insert(heap->set, heap->setCapacity, heap->objects[i]);
+}
+
+/* A collection: the value stack up to `top`, the exception being thrown,
+ * the registry's roots; then the sweep and the new budget
+ * (Store.collectGarbage). */
+static void wvm_agent_collect(wvm_agent_store *store, const uint64_t *top) {
+    wvm_agent_heap *heap = &store->heap;
+    size_t pending = 0;
+    if (heap->count > 0) {
+        wvm_agent_mark_slots(heap, &pending, store->valueStack, (uint64_t)(top - store->valueStack));
+        wvm_agent_mark(heap, &pending, store->runtime.exception);
+        wvm_agent_drain(heap, &pending);
+        wvm_agent_mark_registry(store, &pending);
+        wvm_agent_sweep(heap);
+    }
+    uint64_t limit = store->maxHeapBytes;
+    uint64_t threshold = wvm_agent_max_u64(WVM_AGENT_MIN_COLLECTION_THRESHOLD, heap->bytes);
+    heap->budget = wvm_agent_min_u64(threshold, limit > heap->bytes ? limit - heap->bytes : 0);
+    heap->collections++;
+}
+
+/* The end of the value stack slots a collection scans: the calling frames
+ * of a host call, the running invocation's slots, and `frame` (the end of
+ * the live slots of the code that allocates) when it is on the stack. */
+static const uint64_t *wvm_agent_scan_top(const wvm_agent_store *store, const uint64_t *frame) {
+    const uint64_t *top = store->valueStack;
+    if (store->codeFrameTop && store->codeFrameTop > top) top = store->codeFrameTop;
+    if (store->invocationTop && store->invocationTop > top) top = store->invocationTop;
+    if (frame && frame > top && frame <= store->valueStackEnd) top = frame;
+    return top > store->valueStackEnd ? store->valueStackEnd : top;
+}
+
+/* Store.reserveHeap: takes `bytes` from the budget, or collects (when
+ * `top` is given) and checks the limit. */
+static int32_t wvm_agent_heap_reserve(wvm_agent_store *store, uint64_t bytes, const uint64_t *top) {
+    wvm_agent_heap *heap = &store->heap;
+    if (bytes <= heap->budget) {
+        heap->budget -= bytes;
+    } else {
+        /* An allocation larger than the whole heap cannot be helped by a
+         * collection (which nothing can observe): skip it. */
+        if (top && bytes <= store->maxHeapBytes) wvm_agent_collect(store, top);
+        uint64_t room = store->maxHeapBytes > heap->bytes ? store->maxHeapBytes - heap->bytes : 0;
+        if (bytes > room) return WVMTrapResourceExhausted;
+        heap->budget = heap->budget > bytes ? heap->budget - bytes : 0;
+    }
+    heap->bytes += bytes;
+    return WVMTrapNone;
+}
+
+/* A zeroed heap block of `words` words (the hidden one included) with its
+ * header; `*object` is the address code sees. `top`: the scan top when the
+ * allocation may collect, null when it must not (the wire's new-object:
+ * the host may hold references the collector cannot see, as the Swift
+ * store's deferringCollections during instantiation). */
+static int32_t wvm_agent_heap_allocate(wvm_agent_store *store, uint64_t words, bool isException, const uint64_t *top,
+                                       uint64_t **object) {
+    wvm_agent_heap *heap = &store->heap;
+    if (words > UINT64_MAX / 8) return WVMTrapResourceExhausted;
+#if SIZE_MAX < UINT64_MAX
+    if (words * 8 > SIZE_MAX) return WVMTrapResourceExhausted;
+#endif
+    uint64_t bytes = words * 8;
+    if (!wvm_agent_heap_make_room(heap)) return WVMTrapResourceExhausted;
+    int32_t trap = wvm_agent_heap_reserve(store, bytes, top);
+    if (trap) return trap;
+    uint64_t *block = calloc((size_t)words, sizeof(uint64_t));
+    if (!block) {
+        heap->bytes -= bytes;
+        return WVMTrapResourceExhausted;
+    }
+    /* bytes <= maxHeapBytes < 2^64, so words < 2^61: the shift fits. */
+    block[0] = words << WVM_AGENT_HEAP_SIZE_SHIFT | (isException ? WVM_AGENT_HEAP_EXCEPTION : 0);
+    uint64_t *result = block + 1;
+    heap->objects[heap->count++] = result;
+    wvm_agent_set_insert(heap->set, heap->setCapacity, result);
+    if ((uintptr_t)result < heap->lowest) heap->lowest = (uintptr_t)result;
+    if ((uintptr_t)result > heap->highest) heap->highest = (uintptr_t)result;
+    *object = result;
+    return WVMTrapNone;
+}
+
+/* Store.allocateObject: a struct or array of type `typeID` with `slots`
+ * zeroed field slots. */
+static int32_t wvm_agent_allocate_object(wvm_agent_store *store, int64_t typeID, uint64_t length, uint64_t slots,
+                                         const uint64_t *top, uint64_t **object) {
+    uint64_t header = 1 + WVM_AGENT_OBJECT_FIELDS;
+    if (slots > UINT64_MAX - header) return WVMTrapResourceExhausted;
+    int32_t trap = wvm_agent_heap_allocate(store, slots + header, false, top, object);
+    if (trap) return trap;
+    (*object)[WVM_AGENT_OBJECT_TYPE] = (uint64_t)typeID;
+    (*object)[WVM_AGENT_OBJECT_LENGTH] = length;
+    return WVMTrapNone;
+}
+
+/* Store.allocateException: `count` payload slots copied from `payload`. */
+static int32_t wvm_agent_allocate_exception(wvm_agent_store *store, uint64_t identity, const uint64_t *payload,
+                                            uint32_t count, const uint64_t *top, uint64_t **exception) {
+    int32_t trap = wvm_agent_heap_allocate(store, 1 + WVM_AGENT_EXCEPTION_PAYLOAD + (uint64_t)count, true, top, exception);
+    if (trap) return trap;
+    (*exception)[WVM_AGENT_EXCEPTION_TAG] = identity;
+    (*exception)[WVM_AGENT_EXCEPTION_COUNT] = count;
+    if (count > 0) memcpy(*exception + WVM_AGENT_EXCEPTION_PAYLOAD, payload, (size_t)count * sizeof(uint64_t));
+    return WVMTrapNone;
+}
+
 /* Frees one registered object. */
 static void wvm_agent_free_object(const wvm_agent_entry *entry) {
     void *object = (void *)(uintptr_t)entry->key;
@@ -242,10 +692,10 @@ static void wvm_agent_free_object(const wvm_agent_entry *entry) {
         free(object);
         break;
     case wvm_agent_kind_global:
-    case wvm_agent_kind_header: free(object); break;
+    case wvm_agent_kind_header:
+    case wvm_agent_kind_tag: free(object); break;
     case wvm_agent_kind_instance: wvm_agent_free_instance(object); break;
-    case wvm_agent_kind_free:
-    case wvm_agent_kind_type: break;
+    case wvm_agent_kind_free: break;
     }
 }
 
@@ -255,7 +705,9 @@ static void wvm_agent_free_all(wvm_agent_store *store) {
         if (entry->kind != wvm_agent_kind_free) wvm_agent_free_object(entry);
     }
     wvm_agent_map_clear(&store->objects);
-    wvm_agent_map_clear(&store->supertypes);
+    wvm_agent_free_types(store);
+    wvm_agent_heap_free(&store->heap);
+    wvm_agent_heap_reset(&store->heap, store->maxHeapBytes);
 }
 
 /* ---------------------------------------------------------------------------
@@ -733,31 +1185,6 @@ wvm_agent_result wvm_agent_finish_instance(wvm_agent_store *store, uint64_t vmct
 }
 
 /* ---------------------------------------------------------------------------
- * Types.
- */
-
-void wvm_agent_declare_type(wvm_agent_store *store, int64_t typeID, int64_t supertypeID) {
-    /* Out of memory only loses a subtype edge: call_indirect then traps
-     * with a type mismatch, no crash. */
-    if (!wvm_agent_map_put(&store->supertypes, (uint64_t)typeID, wvm_agent_kind_type, (uint64_t)supertypeID)) {
-        fprintf(stderr, "wasmcheck-agent: declare-type: out of memory\n");
-    }
-}
-
-/* Whether `typeID` is `expected` or declares it among its supertypes. The
- * walk is bounded by the number of declared types, so a cycle from a
- * confused host ends. */
-static bool wvm_agent_is_subtype(wvm_agent_store *store, int64_t typeID, int64_t expected) {
-    for (size_t steps = 0; steps <= store->supertypes.count; steps++) {
-        if (typeID == expected) return true;
-        const wvm_agent_entry *entry = wvm_agent_map_find(&store->supertypes, (uint64_t)typeID);
-        if (!entry || (int64_t)entry->value == -1) return false;
-        typeID = (int64_t)entry->value;
-    }
-    return false;
-}
-
-/* ---------------------------------------------------------------------------
  * The builtins (CWasmVM.h), as VMBuiltins+Runtime.swift. Indices come from
  * validated code: they are in range.
  */
@@ -862,6 +1289,273 @@ static int32_t wvm_agent_builtin_call_host(WVMInstance *vmctx, WVMFunctionHeader
     return status;
 }
 
+/* ---------------------------------------------------------------------------
+ * The GC and exception builtins (VMBuiltins+Runtime.swift,
+ * Store+References.swift, Store+ArrayOperations.swift).
+ */
+
+/* The abstract heap types of a cast target (AbstractHeapType's raw values
+ * in ValueType.swift). */
+enum {
+    wvm_agent_heap_func = 0,
+    wvm_agent_heap_nofunc,
+    wvm_agent_heap_extern,
+    wvm_agent_heap_noextern,
+    wvm_agent_heap_any,
+    wvm_agent_heap_eq,
+    wvm_agent_heap_i31,
+    wvm_agent_heap_struct,
+    wvm_agent_heap_array,
+    wvm_agent_heap_none,
+    wvm_agent_heap_exn,
+    wvm_agent_heap_noexn,
+};
+
+/* ReferenceBits: the low two bits tag i31s and host values. */
+#define WVM_AGENT_TAG_MASK ((uint64_t)3)
+#define WVM_AGENT_I31_TAG ((uint64_t)1)
+#define WVM_AGENT_HOST_TAG ((uint64_t)2)
+
+/* The struct or array at `bits` (Store.isObject: non-null, untagged), or
+ * null. Only live objects of this heap are dereferenced: bits of the any
+ * hierarchy are one by validation, and a check costs one hash probe. */
+static uint64_t *wvm_agent_gc_object(const wvm_agent_store *store, uint64_t bits) {
+    if (bits == 0 || (bits & WVM_AGENT_TAG_MASK) != 0) return NULL;
+    uint64_t *object = wvm_agent_heap_find(&store->heap, bits);
+    if (!object || (object[-1] & WVM_AGENT_HEAP_EXCEPTION)) return NULL;
+    return object;
+}
+
+/* The declared kind of the object at `bits` (func when it is none). */
+static wvm_agent_type_kind wvm_agent_object_kind(const wvm_agent_store *store, uint64_t bits) {
+    const uint64_t *object = wvm_agent_gc_object(store, bits);
+    const wvm_agent_type *type = object ? wvm_agent_type_of(store, (int64_t)object[WVM_AGENT_OBJECT_TYPE]) : NULL;
+    return type ? type->kind : wvm_agent_type_func;
+}
+
+/* Store.referenceMatches(_:_: .abstract) for a non-null reference. */
+static bool wvm_agent_matches_abstract(const wvm_agent_store *store, uint64_t bits, unsigned heapType) {
+    switch (heapType) {
+    case wvm_agent_heap_any:
+    case wvm_agent_heap_func:
+    case wvm_agent_heap_extern:
+    case wvm_agent_heap_exn: return true;
+    case wvm_agent_heap_eq: return (bits & WVM_AGENT_TAG_MASK) == WVM_AGENT_I31_TAG || wvm_agent_gc_object(store, bits);
+    case wvm_agent_heap_i31: return (bits & WVM_AGENT_TAG_MASK) == WVM_AGENT_I31_TAG;
+    case wvm_agent_heap_struct: return wvm_agent_object_kind(store, bits) == wvm_agent_type_struct;
+    case wvm_agent_heap_array: return wvm_agent_object_kind(store, bits) == wvm_agent_type_array;
+    default: return false; /* none, nofunc, noextern, noexn, and unknown */
+    }
+}
+
+/* Store.referenceMatches(_:_: .concrete) for a non-null reference. */
+static bool wvm_agent_matches_concrete(wvm_agent_store *store, uint64_t bits, int64_t id) {
+    const wvm_agent_type *target = wvm_agent_type_of(store, id);
+    if (!target) return false;
+    if (target->kind == wvm_agent_type_func) {
+        const WVMFunctionHeader *header = wvm_agent_lookup(store, bits, wvm_agent_kind_header);
+        return header && wvm_agent_is_subtype(store, (int64_t)header->typeID, id);
+    }
+    const uint64_t *object = wvm_agent_gc_object(store, bits);
+    return object && wvm_agent_is_subtype(store, (int64_t)object[WVM_AGENT_OBJECT_TYPE], id);
+}
+
+/* The cast target word (CastTarget): bit 63 null matches, bits 32-39 an
+ * abstract heap type + 1 (0: concrete), bits 0-31 a type index. */
+static bool wvm_agent_builtin_reference_matches(WVMInstance *vmctx, uint64_t bits, uint64_t target) {
+    if (bits == 0) return target >> 63 == 1;
+    wvm_agent_store *store = wvm_agent_store_of(vmctx);
+    unsigned abstract = (unsigned)((target >> 32) & 0xFF);
+    if (abstract == 0) return wvm_agent_matches_concrete(store, bits, (int64_t)vmctx->typeIDs[target & 0xFFFFFFFFu]);
+    return wvm_agent_matches_abstract(store, bits, abstract - 1);
+}
+
+static int32_t wvm_agent_builtin_gc_allocate(WVMInstance *vmctx, uint32_t type, uint64_t length, uint64_t *frame,
+                                             uint64_t *result) {
+    wvm_agent_store *store = wvm_agent_store_of(vmctx);
+    int64_t id = (int64_t)vmctx->typeIDs[type];
+    const wvm_agent_type *t = wvm_agent_type_of(store, id);
+    uint64_t slots;
+    if (t && t->kind == wvm_agent_type_struct) {
+        slots = t->slots;
+    } else if (t && t->kind == wvm_agent_type_array) {
+        if (t->slots != 0 && length > UINT64_MAX / t->slots) return WVMTrapResourceExhausted;
+        slots = length * t->slots;
+    } else {
+        return WVMTrapTypeMismatch;
+    }
+    uint64_t *object;
+    int32_t trap = wvm_agent_allocate_object(store, id, length, slots, wvm_agent_scan_top(store, frame), &object);
+    if (trap) return trap;
+    *result = (uint64_t)(uintptr_t)object;
+    return WVMTrapNone;
+}
+
+/* ObjectLayout.copy: `count` little-endian elements of `size` bytes into
+ * slots, zero-extended (a 16-byte element takes two slots). */
+static void wvm_agent_copy_elements(const uint8_t *source, uint64_t size, uint64_t count, uint64_t *destination) {
+    for (uint64_t i = 0; i < count; i++) {
+        const uint8_t *p = source + i * size;
+        if (size == 16) {
+            uint64_t lo = 0, hi = 0;
+            for (int k = 0; k < 8; k++) lo |= (uint64_t)p[k] << (8 * k);
+            for (int k = 0; k < 8; k++) hi |= (uint64_t)p[8 + k] << (8 * k);
+            destination[2 * i] = lo;
+            destination[2 * i + 1] = hi;
+        } else {
+            uint64_t value = 0;
+            for (uint64_t k = 0; k < size; k++) value |= (uint64_t)p[k] << (8 * k);
+            destination[i] = value;
+        }
+    }
+}
+
+/* The operands and context of one array operation. */
+typedef struct wvm_agent_array_op {
+    wvm_agent_store *store;
+    WVMInstance *vmctx;
+    int64_t id;      /* the array type's ID */
+    uint8_t storage; /* its element storage */
+    uint64_t width;  /* slots per element */
+    uint32_t segment;
+    const uint64_t *o;
+    uint64_t *result;
+} wvm_agent_array_op;
+
+/* array.new_data, array.new_elem: [offset, length] -> a new array. */
+static int32_t wvm_agent_array_new(const wvm_agent_array_op *op, bool data) {
+    uint64_t offset = op->o[0], length = op->o[1];
+    const uint64_t *top = wvm_agent_scan_top(op->store, op->result + 1);
+    uint64_t *object;
+    int32_t trap;
+    if (data) {
+        const WVMDataSegment *segment = &op->vmctx->datas[op->segment];
+        uint64_t size = wvm_agent_storage_bytes(op->storage);
+        if (length > UINT64_MAX / size || !wvm_agent_contains(offset, length * size, (uint64_t)segment->count)) {
+            return WVMTrapOutOfBoundsMemoryAccess;
+        }
+        /* length * size fits and size >= width: length * width fits. */
+        trap = wvm_agent_allocate_object(op->store, op->id, length, length * op->width, top, &object);
+        if (trap) return trap;
+        if (segment->bytes) {
+            wvm_agent_copy_elements((const uint8_t *)segment->bytes + offset, size, length,
+                                    object + WVM_AGENT_OBJECT_FIELDS);
+        }
+    } else {
+        const WVMElementSegment *segment = &op->vmctx->elements[op->segment];
+        if (!wvm_agent_contains(offset, length, (uint64_t)segment->count)) return WVMTrapOutOfBoundsTableAccess;
+        trap = wvm_agent_allocate_object(op->store, op->id, length, length, top, &object);
+        if (trap) return trap;
+        if (segment->items && length > 0) {
+            memcpy(object + WVM_AGENT_OBJECT_FIELDS, segment->items + offset, (size_t)length * sizeof(uint64_t));
+        }
+    }
+    *op->result = (uint64_t)(uintptr_t)object;
+    return WVMTrapNone;
+}
+
+/* array.init_data, array.init_elem: [array, destination, source, count]. */
+static int32_t wvm_agent_array_init(const wvm_agent_array_op *op, bool data) {
+    uint64_t *object = (uint64_t *)(uintptr_t)op->o[0];
+    if (!object) return WVMTrapNullArrayReference;
+    uint64_t d = op->o[1], s = op->o[2], n = op->o[3];
+    if (!wvm_agent_contains(d, n, object[WVM_AGENT_OBJECT_LENGTH])) return WVMTrapOutOfBoundsArrayAccess;
+    uint64_t *fields = object + WVM_AGENT_OBJECT_FIELDS;
+    if (data) {
+        const WVMDataSegment *segment = &op->vmctx->datas[op->segment];
+        uint64_t size = wvm_agent_storage_bytes(op->storage);
+        /* As Swift: the product wraps, and n is at most 2^32 - 1. */
+        if (!wvm_agent_contains(s, n * size, (uint64_t)segment->count) || n > UINT32_MAX) {
+            return WVMTrapOutOfBoundsMemoryAccess;
+        }
+        if (segment->bytes) wvm_agent_copy_elements((const uint8_t *)segment->bytes + s, size, n, fields + d * op->width);
+    } else {
+        const WVMElementSegment *segment = &op->vmctx->elements[op->segment];
+        if (!wvm_agent_contains(s, n, (uint64_t)segment->count)) return WVMTrapOutOfBoundsTableAccess;
+        if (segment->items && n > 0) memcpy(fields + d, segment->items + s, (size_t)n * sizeof(uint64_t));
+    }
+    return WVMTrapNone;
+}
+
+/* array.copy: [destination array, destination, source array, source, count]. */
+static int32_t wvm_agent_array_copy(const wvm_agent_array_op *op) {
+    uint64_t *destination = (uint64_t *)(uintptr_t)op->o[0];
+    if (!destination) return WVMTrapNullArrayReference;
+    const uint64_t *source = (const uint64_t *)(uintptr_t)op->o[2];
+    if (!source) return WVMTrapNullArrayReference;
+    uint64_t d = op->o[1], s = op->o[3], n = op->o[4];
+    if (!wvm_agent_contains(d, n, destination[WVM_AGENT_OBJECT_LENGTH]) ||
+        !wvm_agent_contains(s, n, source[WVM_AGENT_OBJECT_LENGTH])) {
+        return WVMTrapOutOfBoundsArrayAccess;
+    }
+    /* memmove: both may be the same array. */
+    if (n > 0) {
+        memmove(destination + WVM_AGENT_OBJECT_FIELDS + d * op->width, source + WVM_AGENT_OBJECT_FIELDS + s * op->width,
+                (size_t)(n * op->width * sizeof(uint64_t)));
+    }
+    return WVMTrapNone;
+}
+
+/* array.fill: [array, offset, value (one or two slots), count]. */
+static int32_t wvm_agent_array_fill(const wvm_agent_array_op *op) {
+    uint64_t *object = (uint64_t *)(uintptr_t)op->o[0];
+    if (!object) return WVMTrapNullArrayReference;
+    uint64_t offset = op->o[1], count = op->o[2 + op->width];
+    const uint64_t *value = op->o + 2;
+    if (!wvm_agent_contains(offset, count, object[WVM_AGENT_OBJECT_LENGTH])) return WVMTrapOutOfBoundsArrayAccess;
+    uint64_t *p = object + WVM_AGENT_OBJECT_FIELDS + offset * op->width;
+    for (uint64_t i = 0; i < count; i++, p += op->width) {
+        for (uint64_t k = 0; k < op->width; k++) p[k] = value[k];
+    }
+    return WVMTrapNone;
+}
+
+/* Store.ArrayOperation's numbers. */
+enum {
+    wvm_agent_array_new_data = 0,
+    wvm_agent_array_new_elem = 1,
+    wvm_agent_array_init_data = 2,
+    wvm_agent_array_init_elem = 3,
+    wvm_agent_array_copy_op = 4,
+    wvm_agent_array_fill_op = 5,
+};
+
+static int32_t wvm_agent_builtin_gc_array_operation(WVMInstance *vmctx, uint32_t operation, uint32_t type,
+                                                    uint32_t segment, const uint64_t *operands, uint64_t *result) {
+    /* As the Swift builtin: an unknown operation first, then the type. */
+    if (operation > wvm_agent_array_fill_op) return WVMTrapTypeMismatch;
+    wvm_agent_store *store = wvm_agent_store_of(vmctx);
+    int64_t id = (int64_t)vmctx->typeIDs[type];
+    const wvm_agent_type *t = wvm_agent_type_of(store, id);
+    if (!t || t->kind != wvm_agent_type_array) return WVMTrapTypeMismatch;
+    wvm_agent_array_op op = {store, vmctx, id, t->storages[0], t->slots, segment, operands, result};
+    switch (operation) {
+    case wvm_agent_array_new_data: return wvm_agent_array_new(&op, true);
+    case wvm_agent_array_new_elem: return wvm_agent_array_new(&op, false);
+    case wvm_agent_array_init_data: return wvm_agent_array_init(&op, true);
+    case wvm_agent_array_init_elem: return wvm_agent_array_init(&op, false);
+    case wvm_agent_array_copy_op: return wvm_agent_array_copy(&op);
+    default: return wvm_agent_array_fill(&op);
+    }
+}
+
+/* throw: the exception of tag index `tag` with its payload, in
+ * runtime->exception. A tag identity that new-tag did not make has no
+ * payload count: TypeMismatch rather than a guess (code would copy as
+ * many slots as the tag's type says out of the object). */
+static int32_t wvm_agent_builtin_throw_tag(WVMInstance *vmctx, uint32_t tag, const uint64_t *payload, uint64_t *frame) {
+    wvm_agent_store *store = wvm_agent_store_of(vmctx);
+    uint64_t identity = (uint64_t)(uintptr_t)vmctx->tags[tag];
+    const wvm_agent_tag *t = wvm_agent_lookup(store, identity, wvm_agent_kind_tag);
+    if (!t) return WVMTrapTypeMismatch;
+    uint64_t *exception;
+    int32_t trap = wvm_agent_allocate_exception(store, identity, payload, t->payloadSlots,
+                                                wvm_agent_scan_top(store, frame), &exception);
+    if (trap) return trap;
+    vmctx->runtime->exception = (uint64_t)(uintptr_t)exception;
+    return WVMTrapExceptionThrown;
+}
+
 static void wvm_agent_install_builtins(WVMBuiltins *b) {
     *b = (WVMBuiltins){0};
     b->memoryGrow = wvm_agent_builtin_memory_grow;
@@ -877,8 +1571,12 @@ static void wvm_agent_install_builtins(WVMBuiltins *b) {
     b->tableInit = wvm_agent_builtin_table_init;
     b->elemDrop = wvm_agent_builtin_elem_drop;
     b->indirectCallTarget = wvm_agent_builtin_indirect_call_target;
-    /* referenceMatches, gcAllocate, gcArrayOperation, throwTag, isSubtype
-     * and throwRef stay null: the host refuses modules that need them. */
+    b->referenceMatches = wvm_agent_builtin_reference_matches;
+    b->gcAllocate = wvm_agent_builtin_gc_allocate;
+    b->gcArrayOperation = wvm_agent_builtin_gc_array_operation;
+    b->throwTag = wvm_agent_builtin_throw_tag;
+    /* isSubtype and throwRef stay null, as in the Swift runtime: the JIT
+     * does not call them. */
     b->callHost = wvm_agent_builtin_call_host;
 }
 
@@ -957,6 +1655,8 @@ wvm_agent_store *wvm_agent_store_create(uint64_t callDepthLimit, uint64_t valueS
         return NULL;
     }
     store->valueStackEnd = store->valueStack + valueStackSlots;
+    store->maxHeapBytes = WVM_AGENT_DEFAULT_MAX_HEAP_BYTES;
+    wvm_agent_heap_reset(&store->heap, store->maxHeapBytes);
     wvm_agent_install_builtins(&store->builtins);
     store->emptyMemory = (WVMMemory){.base = &store->emptyByte, .byteCount = 0, .pageCount = 0, .maximumPages = 0,
                                      .reservedBytes = 0, .pageSizeLog2 = 16, .is64 = false};
@@ -985,7 +1685,8 @@ void wvm_agent_set_host_call(wvm_agent_store *store, wvm_agent_host_call call, v
     store->hostCallContext = context;
 }
 
-wvm_agent_result wvm_agent_configure(wvm_agent_store *store, uint64_t callDepthLimit, uint64_t valueStackSlots) {
+wvm_agent_result wvm_agent_configure(wvm_agent_store *store, uint64_t callDepthLimit, uint64_t valueStackSlots,
+                                     uint64_t maxHeapBytes) {
     if (store->activeInvocations > 0) {
         return wvm_agent_fail(store, wvm_agent_bad_request, "configure: an invocation is running");
     }
@@ -995,11 +1696,14 @@ wvm_agent_result wvm_agent_configure(wvm_agent_store *store, uint64_t callDepthL
     /* The new stack first: when it cannot be made, the old store stays. */
     uint64_t *stack = wvm_agent_value_stack(&valueStackSlots);
     if (!stack) return wvm_agent_fail(store, wvm_agent_exhausted, "configure: value stack too large");
+    /* The new limit first: free_all starts the new heap under it. */
+    store->maxHeapBytes = maxHeapBytes;
     wvm_agent_free_all(store);
     free(store->valueStack);
     store->valueStack = stack;
     store->valueStackEnd = stack + valueStackSlots;
     store->codeFrameTop = NULL;
+    store->invocationTop = NULL;
     store->trapDetail = UINT64_MAX;
     store->runtime.fuel = 0;
     store->runtime.callDepth = 0;
@@ -1022,6 +1726,62 @@ const void *wvm_agent_native_stack_limit(const void *anchor) {
 }
 
 /* ---------------------------------------------------------------------------
+ * GC objects from the wire (constant expressions) and reference kinds.
+ */
+
+/* The slots a new-object of `type` with `length` must carry; false when
+ * the type is no struct or array or the length is wrong for it. */
+static bool wvm_agent_object_slots(const wvm_agent_type *type, uint64_t length, uint64_t *slots) {
+    if (!type) return false;
+    if (type->kind == wvm_agent_type_struct) {
+        *slots = type->slots;
+        return length == 0;
+    }
+    if (type->kind != wvm_agent_type_array) return false;
+    if (length > UINT64_MAX / type->slots) return false;
+    *slots = length * type->slots;
+    return true;
+}
+
+wvm_agent_result wvm_agent_new_object(wvm_agent_store *store, int64_t typeID, uint64_t length, const uint64_t *slots,
+                                      uint32_t slotCount, uint64_t *bits, int32_t *trap) {
+    uint64_t expected;
+    if (!wvm_agent_object_slots(wvm_agent_type_of(store, typeID), length, &expected)) {
+        return wvm_agent_fail(store, wvm_agent_bad_request, "new-object: not a struct or array type, or a bad length");
+    }
+    if (expected != slotCount) return wvm_agent_fail(store, wvm_agent_bad_request, "new-object: wrong slot count");
+    /* Never collects: the host may hold references made by earlier
+     * new-objects that no root reaches yet. */
+    uint64_t *object;
+    *trap = wvm_agent_allocate_object(store, typeID, length, slotCount, NULL, &object);
+    if (*trap) return wvm_agent_trapped;
+    if (slotCount > 0) memcpy(object + WVM_AGENT_OBJECT_FIELDS, slots, (size_t)slotCount * sizeof(uint64_t));
+    *bits = (uint64_t)(uintptr_t)object;
+    return wvm_agent_ok;
+}
+
+uint8_t wvm_agent_reference_kind(wvm_agent_store *store, uint64_t bits) {
+    if (bits == 0) return WVM_AGENT_REFERENCE_NULL;
+    if ((bits & WVM_AGENT_TAG_MASK) == WVM_AGENT_I31_TAG) return WVM_AGENT_REFERENCE_I31;
+    if ((bits & WVM_AGENT_TAG_MASK) == WVM_AGENT_HOST_TAG) return WVM_AGENT_REFERENCE_HOST;
+    if (wvm_agent_lookup(store, bits, wvm_agent_kind_header)) return WVM_AGENT_REFERENCE_FUNCTION;
+    const uint64_t *object = wvm_agent_heap_find(&store->heap, bits);
+    if (!object) return WVM_AGENT_REFERENCE_OTHER;
+    if (object[-1] & WVM_AGENT_HEAP_EXCEPTION) return WVM_AGENT_REFERENCE_EXCEPTION;
+    switch (wvm_agent_object_kind(store, bits)) {
+    case wvm_agent_type_struct: return WVM_AGENT_REFERENCE_STRUCT;
+    case wvm_agent_type_array: return WVM_AGENT_REFERENCE_ARRAY;
+    default: return WVM_AGENT_REFERENCE_OTHER;
+    }
+}
+
+uint64_t *wvm_agent_value_stack_bottom(wvm_agent_store *store) { return store->valueStack; }
+
+wvm_agent_heap_statistics wvm_agent_heap_stats(const wvm_agent_store *store) {
+    return (wvm_agent_heap_statistics){store->heap.bytes, store->heap.count, store->heap.collections};
+}
+
+/* ---------------------------------------------------------------------------
  * invoke.
  */
 
@@ -1036,7 +1796,11 @@ static int32_t wvm_agent_run(wvm_agent_store *store, WVMFunctionHeader *header, 
         /* Trapping frames leave the depth as it was; the entry restores it. */
         store->runtime.callDepth = depth;
         store->runtime.trapCode = 0;
-        if (status == WVMTrapExceptionThrown) status = WVMTrapUncaughtException;
+        if (status == WVMTrapExceptionThrown) {
+            /* Uncaught: the exception is garbage now, not a root. */
+            store->runtime.exception = 0;
+            status = WVMTrapUncaughtException;
+        }
     }
     return status;
 }
@@ -1063,6 +1827,10 @@ wvm_agent_result wvm_agent_invoke(wvm_agent_store *store, uint64_t handle, bool 
     if (parameters > 0) memcpy(base, arguments, (size_t)parameters * sizeof(uint64_t));
     if (hasFuel) store->runtime.fuel = fuel;
     store->trapDetail = UINT64_MAX;
+    /* A collection scans at least the arguments and results of the
+     * running invocation (and the frames below it). */
+    uint64_t *savedTop = store->invocationTop;
+    store->invocationTop = base + (parameters > resultSlots ? parameters : resultSlots);
     store->activeInvocations++;
     int32_t status;
     if (header->instance) {
@@ -1078,6 +1846,7 @@ wvm_agent_result wvm_agent_invoke(wvm_agent_store *store, uint64_t handle, bool 
         status = WVMTrapHost;
     }
     store->activeInvocations--;
+    store->invocationTop = savedTop;
     if (status != 0) {
         *trap = status;
         if (status == WVMTrapUninitializedElement) *detail = store->trapDetail;

@@ -9,8 +9,8 @@
  * gives it (every handle is looked up in the store's registry before use,
  * so a bad handle is an error, never a stray pointer).
  *
- * Everything is prefixed `wvm_agent_`: this file is also compiled into the
- * Swift package's CWasmVM target, next to Layout.c and NativeStack.c.
+ * Everything is prefixed `wvm_agent_`: it links with CWasmVM's Layout.c and
+ * NativeStack.c, in the SwiftPM product and in ci/build-agent.sh's builds.
  */
 
 #include <stdbool.h>
@@ -58,9 +58,11 @@ void wvm_agent_set_host_call(wvm_agent_store *store, wvm_agent_host_call call, v
  * C code (builtins, host calls) that runs below code's frames. */
 const void *wvm_agent_native_stack_limit(const void *anchor);
 
-/* configure: frees everything made so far and starts a fresh store.
+/* configure: frees everything made so far and starts a fresh store whose
+ * GC heap holds at most `maxHeapBytes` (1 GiB until configured).
  * Refused (bad request) while an invocation runs (from a host call). */
-wvm_agent_result wvm_agent_configure(wvm_agent_store *store, uint64_t callDepthLimit, uint64_t valueStackSlots);
+wvm_agent_result wvm_agent_configure(wvm_agent_store *store, uint64_t callDepthLimit, uint64_t valueStackSlots,
+                                     uint64_t maxHeapBytes);
 
 /* load-code: maps `count` bytes read+write, copies them, remaps them
  * read+execute and flushes the instruction cache. */
@@ -113,8 +115,46 @@ typedef struct wvm_agent_instance_parts {
 wvm_agent_result wvm_agent_finish_instance(wvm_agent_store *store, uint64_t vmctx,
                                            const wvm_agent_instance_parts *parts);
 
-/* declare-type: `supertypeID` (-1: none) is the declared supertype. */
-void wvm_agent_declare_type(wvm_agent_store *store, int64_t typeID, int64_t supertypeID);
+/* declare-type: type `typeID` (the next one: IDs are declared in order
+ * from 0; repeating one unchanged is accepted), `supertypeID` (-1: none)
+ * its declared supertype, `kind` 0 func, 1 struct, 2 array, and the
+ * storages of its fields (struct) or its element (array: exactly 1). */
+wvm_agent_result wvm_agent_declare_type(wvm_agent_store *store, int64_t typeID, int64_t supertypeID, uint8_t kind,
+                                        const uint8_t *storages, uint32_t storageCount);
+
+/* new-tag: a tag of type `typeID` whose exceptions carry `payloadSlots`
+ * slots; `*identity` is what vmctx->tags holds for it. */
+wvm_agent_result wvm_agent_new_tag(wvm_agent_store *store, int64_t typeID, uint32_t payloadSlots, uint64_t *identity);
+
+/* new-object: a struct (length 0) or array of the declared type `typeID`
+ * with its field slots (exactly as many as the type needs). Never collects.
+ * A full heap is a trap (`*trap`: ResourceExhausted), as an allocation
+ * of a constant expression in the Swift store. */
+wvm_agent_result wvm_agent_new_object(wvm_agent_store *store, int64_t typeID, uint64_t length, const uint64_t *slots,
+                                      uint32_t slotCount, uint64_t *bits, int32_t *trap);
+
+/* reference-kind: what any 64-bit value is as a reference of this store. */
+enum {
+    WVM_AGENT_REFERENCE_NULL = 0,
+    WVM_AGENT_REFERENCE_FUNCTION = 1,
+    WVM_AGENT_REFERENCE_STRUCT = 2,
+    WVM_AGENT_REFERENCE_ARRAY = 3,
+    WVM_AGENT_REFERENCE_EXCEPTION = 4,
+    WVM_AGENT_REFERENCE_I31 = 5,
+    WVM_AGENT_REFERENCE_HOST = 6,
+    WVM_AGENT_REFERENCE_OTHER = 7,
+};
+uint8_t wvm_agent_reference_kind(wvm_agent_store *store, uint64_t bits);
+
+/* For tests and diagnostics: the bottom of the value stack (where invoke
+ * puts the arguments) and the GC heap's counters. */
+uint64_t *wvm_agent_value_stack_bottom(wvm_agent_store *store);
+typedef struct wvm_agent_heap_statistics {
+    uint64_t bytes;       /* allocated, hidden words included */
+    uint64_t objects;     /* live or not yet swept */
+    uint64_t collections; /* run so far */
+} wvm_agent_heap_statistics;
+wvm_agent_heap_statistics wvm_agent_heap_stats(const wvm_agent_store *store);
 
 /* invoke: runs the function of `header` with `argumentCount` argument
  * slots (must be its parameterSlots). On ok, `*resultCount` result slots

@@ -32,12 +32,15 @@ enum {
     OP_NEW_INSTANCE = 0x15,
     OP_FINISH_INSTANCE = 0x16,
     OP_DECLARE_TYPE = 0x17,
+    OP_NEW_OBJECT = 0x18,
+    OP_NEW_TAG = 0x19,
     OP_INVOKE = 0x20,
     OP_MEMORY_INFO = 0x30,
     OP_MEMORY_READ = 0x31,
     OP_MEMORY_HASH = 0x32,
     OP_TABLE_READ = 0x33,
     OP_GLOBAL_READ = 0x34,
+    OP_REFERENCE_KIND = 0x35,
     OP_TABLE_INIT = 0x40,
     OP_ELEM_DROP = 0x41,
     OP_MEMORY_INIT = 0x42,
@@ -136,13 +139,18 @@ static void op_hello(wire_reader *r) {
     answer_ok(&w);
 }
 
+/* EngineConfiguration.maxHeapBytes's default. */
+#define AGENT_DEFAULT_MAX_HEAP_BYTES ((uint64_t)1 << 30)
+
 static void op_configure(wire_reader *r) {
     uint64_t callDepthLimit = wire_u64(r), valueStackSlots = wire_u64(r);
+    /* A host of the previous protocol sends no heap limit: the default. */
+    uint64_t maxHeapBytes = r->left == 0 ? AGENT_DEFAULT_MAX_HEAP_BYTES : wire_u64(r);
     if (!wire_done(r)) {
         answer_bad_body("configure");
         return;
     }
-    wvm_agent_result result = wvm_agent_configure(store, callDepthLimit, valueStackSlots);
+    wvm_agent_result result = wvm_agent_configure(store, callDepthLimit, valueStackSlots, maxHeapBytes);
     if (result != wvm_agent_ok) answer_failure(result);
     else answer_empty();
 }
@@ -358,12 +366,78 @@ static void op_finish_instance(wire_reader *r) {
 
 static void op_declare_type(wire_reader *r) {
     int64_t typeID = (int64_t)wire_u64(r), supertypeID = (int64_t)wire_u64(r);
+    /* A host of the previous protocol sends neither kind nor storages: a
+     * function type. */
+    uint8_t kind = r->left == 0 ? 0 : wire_u8(r);
+    uint32_t count = 0;
+    if (kind == 1) {
+        count = wire_u32(r);
+    } else if (kind == 2) {
+        /* The element's storage alone; also accepted with a count of 1
+         * before it, as a struct's list (the protocol text reads both ways). */
+        count = r->left == 5 ? wire_u32(r) : 1;
+    }
+    /* The storages stay in the request body (one byte each). */
+    const uint8_t *storages = count > 0 ? wire_bytes(r, count) : NULL;
     if (!wire_done(r)) {
         answer_bad_body("declare-type");
         return;
     }
-    wvm_agent_declare_type(store, typeID, supertypeID);
-    answer_empty();
+    wvm_agent_result result = wvm_agent_declare_type(store, typeID, supertypeID, kind, storages, count);
+    if (result != wvm_agent_ok) answer_failure(result);
+    else answer_empty();
+}
+
+static void op_new_object(wire_reader *r) {
+    int64_t typeID = (int64_t)wire_u64(r);
+    uint64_t length = wire_u64(r);
+    uint32_t n = wire_u32(r);
+    if (!wire_fits(r, n, 8)) {
+        answer_bad_body("new-object");
+        return;
+    }
+    uint64_t *slots = malloc((n ? n : 1) * sizeof(uint64_t));
+    if (!slots) {
+        answer_exhausted();
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) slots[i] = wire_u64(r);
+    if (!wire_done(r)) {
+        free(slots);
+        answer_bad_body("new-object");
+        return;
+    }
+    uint64_t bits = 0;
+    int32_t trap = 0;
+    wvm_agent_result result = wvm_agent_new_object(store, typeID, length, slots, n, &bits, &trap);
+    free(slots);
+    if (result == wvm_agent_trapped) answer_trap(trap, UINT64_MAX);
+    else if (result != wvm_agent_ok) answer_failure(result);
+    else answer_u64(bits);
+}
+
+static void op_new_tag(wire_reader *r) {
+    int64_t typeID = (int64_t)wire_u64(r);
+    uint32_t payloadSlots = wire_u32(r);
+    if (!wire_done(r)) {
+        answer_bad_body("new-tag");
+        return;
+    }
+    uint64_t identity;
+    wvm_agent_result result = wvm_agent_new_tag(store, typeID, payloadSlots, &identity);
+    if (result != wvm_agent_ok) answer_failure(result);
+    else answer_u64(identity);
+}
+
+static void op_reference_kind(wire_reader *r) {
+    uint64_t bits = wire_u64(r);
+    if (!wire_done(r)) {
+        answer_bad_body("reference-kind");
+        return;
+    }
+    wire_writer w = {0};
+    wire_put_u8(&w, wvm_agent_reference_kind(store, bits));
+    answer_ok(&w);
 }
 
 static void op_invoke(wire_reader *r) {
@@ -554,12 +628,15 @@ static void dispatch(const wire_frame *frame) {
     case OP_NEW_INSTANCE: op_new_instance(&r); break;
     case OP_FINISH_INSTANCE: op_finish_instance(&r); break;
     case OP_DECLARE_TYPE: op_declare_type(&r); break;
+    case OP_NEW_OBJECT: op_new_object(&r); break;
+    case OP_NEW_TAG: op_new_tag(&r); break;
     case OP_INVOKE: op_invoke(&r); break;
     case OP_MEMORY_INFO: op_memory_info(&r); break;
     case OP_MEMORY_READ: op_memory_read(&r); break;
     case OP_MEMORY_HASH: op_memory_hash(&r); break;
     case OP_TABLE_READ: op_table_read(&r); break;
     case OP_GLOBAL_READ: op_global_read(&r); break;
+    case OP_REFERENCE_KIND: op_reference_kind(&r); break;
     case OP_TABLE_INIT: op_segment_init(&r, true); break;
     case OP_ELEM_DROP: op_segment_drop(&r, true); break;
     case OP_MEMORY_INIT: op_segment_init(&r, false); break;

@@ -334,7 +334,6 @@ typedef int32_t (*WVMCallHost)(struct WVMInstance *_Nonnull vmctx, struct WVMFun
     F(S, tableInit, POINTER, WVMTableInit _Nonnull)                \
     F(S, elemDrop, POINTER, WVMSegmentDrop _Nonnull)               \
     F(S, indirectCallTarget, POINTER, WVMIndirectCallTarget _Nonnull) \
-    /* Null in the agent, which has no collector yet: */           \
     F(S, referenceMatches, POINTER, WVMReferenceMatches _Nullable) \
     F(S, gcAllocate, POINTER, WVMGCAllocate _Nullable)             \
     F(S, gcArrayOperation, POINTER, WVMGCArrayOperation _Nullable) \
