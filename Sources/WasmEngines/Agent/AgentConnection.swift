@@ -4,9 +4,9 @@ import Foundation
 enum AgentOp: UInt8 {
     case hello = 0x01, configure = 0x02, quit = 0x03
     case loadCode = 0x10, newMemory = 0x11, newTable = 0x12, newGlobal = 0x13, newHostFunction = 0x14
-    case newInstance = 0x15, finishInstance = 0x16, declareType = 0x17
+    case newInstance = 0x15, finishInstance = 0x16, declareType = 0x17, newObject = 0x18, newTag = 0x19
     case invoke = 0x20
-    case memoryInfo = 0x30, memoryRead = 0x31, memoryHash = 0x32, tableRead = 0x33, globalRead = 0x34
+    case memoryInfo = 0x30, memoryRead = 0x31, memoryHash = 0x32, tableRead = 0x33, globalRead = 0x34, referenceKind = 0x35
     case tableInit = 0x40, elemDrop = 0x41, memoryInit = 0x42, dataDrop = 0x43
     case hostCall = 0x80, hostReturn = 0x81, hostTrap = 0x82
 }

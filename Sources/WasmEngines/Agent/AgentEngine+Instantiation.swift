@@ -7,6 +7,17 @@ import WasmSyntax
 /// their bounds checks and partial effects are the compiled code's own.
 extension AgentEngine {
     public func instantiate(_ handle: ModuleHandle, imports policy: ImportPolicy) throws(EngineFailure) -> InstantiateOutcome {
+        state.constantHeapFull = false
+        do {
+            return try instantiateSteps(handle, imports: policy)
+        } catch where state.constantHeapFull {
+            // A constant expression's object did not fit (as the store's
+            // allocation traps in-process).
+            return .exhausted(.resourceExhausted)
+        }
+    }
+
+    private func instantiateSteps(_ handle: ModuleHandle, imports policy: ImportPolicy) throws(EngineFailure) -> InstantiateOutcome {
         guard state.modules.indices.contains(handle.id) else { throw EngineFailure(.badRequest, "unknown \(handle)") }
         let compiled = state.modules[handle.id]
         let syntax = compiled.module.syntax
@@ -67,7 +78,18 @@ extension AgentEngine {
             state.functionTypeIDs[headers[functionCount + i]] = typeIDs[Int(function.typeIndex)]
         }
 
-        var evaluator = ConstantValues(headers: headers)
+        var evaluator = ConstantValues(headers: headers, types: types, typeIDs: typeIDs) { [unowned self] typeID, length, slots throws(EngineFailure) in
+            var create = FrameWriter(.newObject)
+            create.int(typeID)
+            create.u64(length)
+            create.slots(slots)
+            switch try self.send(create) {
+            case .ok(var r): return try self.read { try r.u64() }
+            case .trap, .exhausted:
+                self.state.constantHeapFull = true
+                throw EngineFailure(.badRequest, "the agent's heap is full")
+            }
+        }
         var tables: [(UInt64, TableType)] = [], memories: [(UInt64, MemoryType)] = []
         var globals: [(UInt64, GlobalType)] = [], tags: [(UInt64, Int)] = []
         for value in imported {
@@ -125,8 +147,12 @@ extension AgentEngine {
             memories.append((try read { try r.u64() }, memory))
         }
         for tag in syntax.tags {
-            tags.append((state.nextTag, typeIDs[Int(tag.typeIndex)]))
-            state.nextTag += 1
+            let typeID = typeIDs[Int(tag.typeIndex)]
+            var create = FrameWriter(.newTag)
+            create.int(typeID)
+            create.count((types[Int(tag.typeIndex)].funcType ?? FuncType()).params.slotCount)
+            var r = try sendExpectingOK(create)
+            tags.append((try read { try r.u64() }, typeID))
         }
 
         // The segments' references, then the instance is complete.
@@ -238,11 +264,37 @@ extension AgentEngine {
     func declareTypes() throws(EngineFailure) {
         while state.declaredTypes < state.types.types.count {
             let id = state.declaredTypes
+            let type = state.types.types[id]
             var declare = FrameWriter(.declareType)
             declare.int(id)
-            declare.i64(state.types.types[id].supertypes.first.map { Int64($0) } ?? -1)
+            declare.i64(type.supertypes.first.map { Int64($0) } ?? -1)
+            switch type.composite {
+            case .func:
+                declare.u8(0)
+            case .struct(let fields):
+                declare.u8(1)
+                declare.count(fields.count)
+                for field in fields { declare.u8(Self.storageCode(field.storage)) }
+            case .array(let element):
+                declare.u8(2)
+                declare.u8(Self.storageCode(element.storage))
+            }
             _ = try sendExpectingOK(declare)
             state.declaredTypes += 1
+        }
+    }
+
+    /// A field's storage as `declare-type` writes it.
+    static func storageCode(_ storage: StorageType) -> UInt8 {
+        switch storage {
+        case .i8: return 0
+        case .i16: return 1
+        case .value(.i32): return 2
+        case .value(.i64): return 3
+        case .value(.f32): return 4
+        case .value(.f64): return 5
+        case .value(.v128): return 6
+        case .value(.ref): return 7
         }
     }
 
@@ -348,32 +400,51 @@ extension AgentEngine {
             made[key(name)] = .table(try read { try r.u64() },
                                      TableType(elementType: .funcref, limits: Limits(min: 10, max: 20, addressType: addressType)))
         }
-        var memory = FrameWriter(.newMemory)
-        memory.u64(1)
-        memory.u64(2)
-        memory.u8(16)
-        memory.u8(0)
-        var r = try sendExpectingOK(memory)
-        made[key("memory")] = .memory(try read { try r.u64() }, MemoryType(limits: Limits(min: 1, max: 2)))
+        // `shared_memory` is an ordinary memory to the agent: sharing only
+        // matters to import matching (threads are not implemented).
+        for (name, shared) in [("memory", false), ("shared_memory", true)] {
+            var memory = FrameWriter(.newMemory)
+            memory.u64(1)
+            memory.u64(2)
+            memory.u8(16)
+            memory.u8(0)
+            var r = try sendExpectingOK(memory)
+            made[key(name)] = .memory(try read { try r.u64() }, MemoryType(limits: Limits(min: 1, max: 2, shared: shared)))
+        }
         state.spectest = made
         return made
     }
 }
 
 /// Constant expressions (spec "Constant Expressions") on this side, with
-/// the instance's function headers and the globals evaluated so far. The
-/// GC instructions never get here (`instructionNeedingCollector`).
+/// the instance's function headers and the globals evaluated so far; GC
+/// objects are made in the agent (`new-object`).
 struct ConstantValues {
     let headers: [UInt64]
+    /// The module's types and their store IDs (struct.new, array.new*).
+    let types: [SubType]
+    let typeIDs: [Int]
+    /// Makes an object in the agent: type ID, length, every slot.
+    let allocate: (Int, UInt64, [UInt64]) throws(EngineFailure) -> UInt64
     var globals: [[UInt64]] = []
 
-    init(headers: [UInt64]) { self.headers = headers }
+    init(headers: [UInt64], types: [SubType], typeIDs: [Int],
+         allocate: @escaping (Int, UInt64, [UInt64]) throws(EngineFailure) -> UInt64) {
+        self.headers = headers
+        self.types = types
+        self.typeIDs = typeIDs
+        self.allocate = allocate
+    }
 
     func evaluate(_ expression: ConstExpression) throws(EngineFailure) -> [UInt64] {
         var stack: [[UInt64]] = []
         func pop() throws(EngineFailure) -> [UInt64] {
             guard let v = stack.popLast() else { throw EngineFailure(.badRequest, "invalid constant expression") }
             return v
+        }
+        /// The slots a value takes in a field of `storage`.
+        func fieldSlots(_ value: [UInt64], _ storage: StorageType) -> [UInt64] {
+            storage == .value(.v128) ? [value[0], value[1]] : [value[0]]
         }
         for instruction in expression {
             switch (instruction.opcode, instruction.immediate) {
@@ -397,6 +468,44 @@ struct ConstantValues {
                 stack.append([ReferenceBits.i31(UInt32(truncatingIfNeeded: try pop()[0])), 0])
             case (.anyConvertExtern, _), (.externConvertAny, _):
                 break
+            case (.structNew, .index(let t)), (.structNewDefault, .index(let t)):
+                guard Int(t) < types.count, case .struct(let fields) = types[Int(t)].composite else {
+                    throw EngineFailure(.badRequest, "invalid constant expression")
+                }
+                var slots: [UInt64] = []
+                if instruction.opcode == .structNew {
+                    var values: [[UInt64]] = []
+                    for _ in fields { values.append(try pop()) }
+                    for (field, value) in zip(fields, values.reversed()) { slots += fieldSlots(value, field.storage) }
+                } else {
+                    for field in fields { slots += fieldSlots([0, 0], field.storage) }
+                }
+                stack.append([try allocate(typeIDs[Int(t)], 0, slots), 0])
+            case (.arrayNew, .index(let t)), (.arrayNewDefault, .index(let t)), (.arrayNewFixed, .indexPair(let t, _)):
+                guard Int(t) < types.count, case .array(let element) = types[Int(t)].composite else {
+                    throw EngineFailure(.badRequest, "invalid constant expression")
+                }
+                var values: [[UInt64]] = []
+                switch instruction.opcode {
+                case .arrayNewFixed:
+                    guard case .indexPair(_, let n) = instruction.immediate else { throw EngineFailure(.badRequest, "invalid constant expression") }
+                    for _ in 0..<n { values.append(try pop()) }
+                    values.reverse()
+                case .arrayNew:
+                    let length = UInt32(truncatingIfNeeded: try pop()[0])
+                    let value = try pop()
+                    // A constant array is as large as a module can make
+                    // it cheaply; beyond that the agent's heap limit
+                    // decides, as for code.
+                    guard length <= 1 << 20 else { throw EngineFailure(.badRequest, "constant array of \(length) elements") }
+                    values = Array(repeating: value, count: Int(length))
+                default:
+                    let length = UInt32(truncatingIfNeeded: try pop()[0])
+                    guard length <= 1 << 20 else { throw EngineFailure(.badRequest, "constant array of \(length) elements") }
+                    values = Array(repeating: [0, 0], count: Int(length))
+                }
+                let slots = values.flatMap { fieldSlots($0, element.storage) }
+                stack.append([try allocate(typeIDs[Int(t)], UInt64(values.count), slots), 0])
             default:
                 throw EngineFailure(.badRequest, "constant instruction \(instruction.opcode.mnemonic) is not supported by the agent")
             }

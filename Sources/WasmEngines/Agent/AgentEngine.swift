@@ -85,6 +85,7 @@ public final class AgentEngine: WasmEngine {
         var configure = FrameWriter(.configure)
         configure.int(engine.configuration.maxCallDepth)
         configure.int(engine.configuration.valueStackSlots)
+        configure.u64(engine.configuration.maxHeapBytes)
         _ = try exchange(started, configure, timeout: timeout)
         return started
     }
@@ -158,6 +159,7 @@ public final class AgentEngine: WasmEngine {
         var configure = FrameWriter(.configure)
         configure.int(engine.configuration.maxCallDepth)
         configure.int(engine.configuration.valueStackSlots)
+        configure.u64(engine.configuration.maxHeapBytes)
         _ = try exchange(connection, configure, timeout: timeout)
     }
 
@@ -173,9 +175,6 @@ public final class AgentEngine: WasmEngine {
             case .unsupported: kind = .unsupported
             }
             return .rejected(Rejection(kind, error.message))
-        }
-        if let missing = Self.instructionNeedingCollector(module.syntax, features: engine.configuration.features) {
-            return .rejected(Rejection(.unsupported, "\(name): \(missing.mnemonic) needs the collector, which the agent does not have yet"))
         }
         state.modules.append(AgentModule(module: module))
         return .compiled(ModuleHandle(state.modules.count - 1))
@@ -205,7 +204,7 @@ public final class AgentEngine: WasmEngine {
         }
         switch try call(header, slots) {
         case .returned(let results):
-            return .returned(values(results, types: type.results))
+            return .returned(try values(results, types: type.results))
         case .trapped(let kind, let detail):
             return kind.isExhaustion ? .exhausted(kind) : .trapped(kind, detail: detail)
         }
@@ -215,7 +214,7 @@ public final class AgentEngine: WasmEngine {
         guard case .global(let cell, let type)? = try instance(handle)[export: export] else {
             throw EngineFailure(.badRequest, "no exported global \"\(export)\"")
         }
-        return value(try readGlobal(cell), type: type.valueType)
+        return try value(try readGlobal(cell), type: type.valueType)
     }
 
     public func snapshot(_ handle: InstanceHandle) throws(EngineFailure) -> InstanceSnapshot {
@@ -226,7 +225,7 @@ public final class AgentEngine: WasmEngine {
             case .function: exports.append(ExportState(name: name, state: .function))
             case .tag: exports.append(ExportState(name: name, state: .tag))
             case .global(let cell, let type):
-                exports.append(ExportState(name: name, state: .global(value(try readGlobal(cell), type: type.valueType))))
+                exports.append(ExportState(name: name, state: .global(try value(try readGlobal(cell), type: type.valueType))))
             case .memory(let memory, _):
                 var info = FrameWriter(.memoryInfo)
                 info.u64(memory)
@@ -238,7 +237,8 @@ public final class AgentEngine: WasmEngine {
                                                                       hash: try read { try h.u64() })))
             case .table(let table, let type):
                 let (size, entries) = try readTable(table, start: 0, count: UInt64(TableSummary.maxEntries))
-                let letters = String(entries.map { referenceKind($0, heapType: type.elementType.heapType).letter })
+                var letters = ""
+                for entry in entries { letters.append(try referenceKind(entry, heapType: type.elementType.heapType).letter) }
                 exports.append(ExportState(name: name, state: .table(size: Int(size), entries: letters)))
             }
         }
@@ -314,7 +314,9 @@ public final class AgentEngine: WasmEngine {
         for type in host.type.params {
             let n = type.slotCount
             guard slot + n <= arguments.count else { return .trapped }
-            values.append(value(Array(arguments[slot..<(slot + n)]), type: type))
+            // Host functions take numbers only (`defineHostFunctions`).
+            guard let v = try? value(Array(arguments[slot..<(slot + n)]), type: type) else { return .trapped }
+            values.append(v)
             slot += n
         }
         guard let (handler, definition) = host.handler else {
@@ -375,36 +377,5 @@ public final class AgentEngine: WasmEngine {
             _ = try r.u64()
             return try r.u64()
         }
-    }
-
-    // MARK: What the agent cannot run yet
-
-    /// The first instruction (in code or in a constant expression) that
-    /// compiled code would run through a builtin the agent leaves null: GC
-    /// allocation and the array operations that allocate or need element
-    /// types, casts, and throw (its exception is a GC object).
-    static func instructionNeedingCollector(_ module: WasmSyntax.Module, features: Features) -> Opcode? {
-        let needsCollector: Set<Opcode> = [
-            .structNew, .structNewDefault, .arrayNew, .arrayNewDefault, .arrayNewFixed, .arrayNewData, .arrayNewElem,
-            .arrayInitData, .arrayInitElem, .arrayCopy, .arrayFill,
-            .refTest, .refTestNull, .refCast, .refCastNull, .brOnCast, .brOnCastFail,
-            .throw, .throwRef,
-        ]
-        var expressions: [ConstExpression] = module.globals.map(\.initializer) + module.tables.compactMap(\.initializer)
-        for segment in module.elements {
-            if case .expressions(let items) = segment.items { expressions += items }
-        }
-        for expression in expressions {
-            if let hit = expression.first(where: { needsCollector.contains($0.opcode) }) { return hit.opcode }
-        }
-        for function in module.functions {
-            var reader = InstructionReader(function.body, features: features)
-            while !reader.isAtEnd {
-                guard let opcode = try? reader.readOpcode() else { break }
-                if needsCollector.contains(opcode) { return opcode }
-                guard (try? reader.skipImmediate(for: opcode)) != nil else { break }
-            }
-        }
-        return nil
     }
 }

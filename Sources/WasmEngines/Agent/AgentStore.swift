@@ -78,6 +78,8 @@ struct StoreState {
     /// The client's host functions, made in the agent on first use.
     var clientFunctions: [ImportKey: AgentExtern]?
     var hostFunctions: [AgentHostFunction] = []
+    /// Whether a constant expression's object did not fit in the agent's heap.
+    var constantHeapFull = false
     /// The message of the host trap of the running call.
     var pendingHostTrap: String?
     /// Canonical type IDs of this store (the agent's type IDs).
@@ -86,6 +88,4 @@ struct StoreState {
     var declaredTypes = 0
     /// The type ID of every function header made so far (import matching).
     var functionTypeIDs: [UInt64: Int] = [:]
-    /// Tag identities handed out.
-    var nextTag: UInt64 = 1
 }
