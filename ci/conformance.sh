@@ -20,7 +20,8 @@ cd "$(dirname "$0")/.."
 
 testsuite/fetch.sh >/dev/null
 if [ -z "${WASMCHECK:-}" ]; then
-    swift build -c release --product wasmcheck
+    # Every product: wasmcheck, and wasmcheck-agent for the jit-agent engine.
+    swift build -c release
     WASMCHECK=.build/release/wasmcheck
 fi
 # Every engine of the catalog that CI gates, and wasmtime when its Python package is there (its

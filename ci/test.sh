@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 testsuite/fetch.sh
 
+echo "== the agent for AArch64 (static, run under qemu-aarch64; the native one is a SwiftPM product)"
+ci/build-agent.sh
+
 echo "== swift test"
 mkdir -p .build
 swift test 2>&1 | tee .build/test.log | grep -E "^(✘|error:)|Test run with|failed after" | tail -40

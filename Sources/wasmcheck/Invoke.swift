@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import WasmBinary
 import WasmEngines
@@ -25,6 +26,9 @@ struct Invoke: ParsableCommand {
 
     @Option(help: "The engine: \(EngineCatalog.names.joined(separator: ", ")).")
     var engine: String = "interpreter"
+
+    @Flag(help: "Print the call's wall time to stderr (compilation and instantiation excluded; for an engine in another process, one round trip included).")
+    var time = false
 
     func run() throws {
         let bytes = try loadModuleBytes(file)
@@ -83,7 +87,14 @@ struct Invoke: ParsableCommand {
                 printError("\(file): \(kind.message) during instantiation")
                 throw ExitStatus.trap
             }
-            switch try engine.invoke(instance, export: export, arguments: values) {
+            let start = ContinuousClock.now
+            let outcome = try engine.invoke(instance, export: export, arguments: values)
+            if time {
+                let elapsed = ContinuousClock.now - start
+                let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                printError("time: \(String(format: "%.6f", seconds)) s")
+            }
+            switch outcome {
             case .returned(let results):
                 for result in results { print(format(result)) }
             case .trapped(let kind, let detail):
