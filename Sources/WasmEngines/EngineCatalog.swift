@@ -105,14 +105,22 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         static func agentCommands(executable: String) -> [JITTarget: [String]] {
             let environment = ProcessInfo.processInfo.environment
             let directory = (executable as NSString).deletingLastPathComponent
-            let buildDirectory = (directory as NSString).deletingLastPathComponent
+            // .build/release is a link to .build/<triple>/release, which
+            // /proc/self/exe resolves: ci/build-agent.sh's .build/agent is
+            // one or two folders up.
+            var agentDirectories: [String] = []
+            var parent = directory
+            for _ in 0..<2 {
+                parent = (parent as NSString).deletingLastPathComponent
+                agentDirectories.append(parent + "/agent")
+            }
+            func first(_ paths: [String]) -> String? { paths.first { FileManager.default.isExecutableFile(atPath: $0) } }
             var commands: [JITTarget: [String]] = [:]
-            if let native = environment["WASMCHECK_AGENT"] ?? [directory + "/wasmcheck-agent", buildDirectory + "/agent/wasmcheck-agent-x86_64"]
-                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            if let native = environment["WASMCHECK_AGENT"]
+                ?? first([directory + "/wasmcheck-agent"] + agentDirectories.map { $0 + "/wasmcheck-agent-x86_64" }) {
                 commands[.x86_64] = [native]
             }
-            if let arm = environment["WASMCHECK_AGENT_AARCH64"] ?? [buildDirectory + "/agent/wasmcheck-agent-aarch64"]
-                .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) {
+            if let arm = environment["WASMCHECK_AGENT_AARCH64"] ?? first(agentDirectories.map { $0 + "/wasmcheck-agent-aarch64" }) {
                 commands[.aarch64] = [environment["WASMCHECK_QEMU_AARCH64"] ?? "qemu-aarch64", arm]
             }
             return commands
