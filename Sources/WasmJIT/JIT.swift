@@ -42,7 +42,7 @@ public final class JIT: TierImplementation {
             }
             return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler())
         case .aarch64:
-            throw CompileError(.unsupported, "jit: the AArch64 backend is not there yet", offset: 0)
+            return try compileArtifact(module, context: context, target: target, masm: A64MacroAssembler())
         }
     }
 

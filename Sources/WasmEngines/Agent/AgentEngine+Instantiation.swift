@@ -42,7 +42,10 @@ extension AgentEngine {
 
         // Functions.
         let artifact = compiled.artifact
-        if compiled.codeBase == nil {
+        if compiled.codeBase == nil && artifact.code.isEmpty {
+            // A module without functions may have no code at all.
+            compiled.codeBase = 0
+        } else if compiled.codeBase == nil {
             var load = FrameWriter(.loadCode)
             load.int(artifact.code.count)
             load.raw(artifact.code)
