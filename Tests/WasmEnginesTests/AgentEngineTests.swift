@@ -28,18 +28,27 @@ func agentCommand(_ target: JITTarget) -> [String]? {
 /// run yet is refused by name.
 @Suite("The JIT in the agent process")
 struct AgentEngineTests {
-    static let native = agentCommand(.x86_64)
+    /// The native agent always (`swift build` builds it); the AArch64 one
+    /// under qemu when ci/build-agent.sh has built it and qemu-aarch64 is
+    /// installed (CI does both, and `aarch64AgentRunsInCI` makes sure).
+    static let targets: [JITTarget] = [.x86_64] + (agentCommand(.aarch64) == nil ? [] : [.aarch64])
 
-    func agent() throws -> AgentEngine {
-        let command = try #require(Self.native, "wasmcheck-agent is not built (swift build builds it)")
-        return AgentEngine(name: "jit-agent", target: .x86_64, command: command)
+    func agent(_ target: JITTarget = .x86_64) throws -> AgentEngine {
+        let command = try #require(agentCommand(target), "the agent for \(target) is not built (swift build, ci/build-agent.sh)")
+        return AgentEngine(name: target == .x86_64 ? "jit-agent" : "jit-aarch64", target: target, command: command,
+                           timeout: target == .x86_64 ? 30 : 120)
+    }
+
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["CI"] == "true", "only CI must have every agent"))
+    func aarch64AgentRunsInCI() throws {
+        #expect(agentCommand(.aarch64) != nil, "CI builds the AArch64 agent (ci/build-agent.sh) and installs qemu-user")
     }
 
     /// Every export called with each argument list on both engines, and
     /// the snapshots after each call, agree.
-    func expectSameBehaviour(_ text: String, calls: [(String, [EngineValue])], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectSameBehaviour(_ target: JITTarget, _ text: String, calls: [(String, [EngineValue])], sourceLocation: SourceLocation = #_sourceLocation) throws {
         let bytes = try wasm(text)
-        let agent = try agent()
+        let agent = try agent(target)
         let reference = InProcessEngine.interpreter()
         var handles: [(any WasmEngine, InstanceHandle)] = []
         for engine in [agent as any WasmEngine, reference] {
@@ -61,8 +70,8 @@ struct AgentEngineTests {
         }
     }
 
-    @Test func arithmeticAndTraps() throws {
-        try expectSameBehaviour("""
+    @Test(arguments: targets) func arithmeticAndTraps(_ target: JITTarget) throws {
+        try expectSameBehaviour(target, """
             (module
               (func (export "div") (param i32 i32) (result i32) (i32.div_s (local.get 0) (local.get 1)))
               (func (export "fac") (param i64) (result i64)
@@ -76,8 +85,8 @@ struct AgentEngineTests {
             ])
     }
 
-    @Test func memoryTablesAndGlobals() throws {
-        try expectSameBehaviour("""
+    @Test(arguments: targets) func memoryTablesAndGlobals(_ target: JITTarget) throws {
+        try expectSameBehaviour(target, """
             (module
               (memory (export "m") 1 3)
               (data (i32.const 8) "\\01\\02\\03\\04")
@@ -99,8 +108,8 @@ struct AgentEngineTests {
             ])
     }
 
-    @Test func segmentTrapsKeepEarlierEffects() throws {
-        let agent = try agent()
+    @Test(arguments: targets) func segmentTrapsKeepEarlierEffects(_ target: JITTarget) throws {
+        let agent = try agent(target)
         let exporter = try wasm(#"(module (memory (export "m") 1) (func (export "get") (param i32) (result i32) (i32.load8_u (local.get 0))))"#)
         guard case .compiled(let m) = try agent.compile(exporter), case .instantiated(let i) = try agent.instantiate(m, imports: .registered) else {
             Issue.record("no exporter")
@@ -125,8 +134,8 @@ struct AgentEngineTests {
         }
     }
 
-    @Test func hostCallsComeBackToTheClient() throws {
-        let agent = try agent()
+    @Test(arguments: targets) func hostCallsComeBackToTheClient(_ target: JITTarget) throws {
+        let agent = try agent(target)
         let recorder = Recorder()
         try agent.defineHostFunctions([
             HostFunctionImport(module: "host", name: "count", type: FuncType(params: [.i64, .f32], results: [.i32])),
@@ -146,21 +155,36 @@ struct AgentEngineTests {
         #expect(try agent.invoke(i, export: "fail", arguments: []) == .trapped(.host("refused")))
     }
 
-    @Test func limitsAreTheInterpretersLimits() throws {
-        try expectSameBehaviour("""
+    @Test(arguments: targets) func limitsAreTheInterpretersLimits(_ target: JITTarget) throws {
+        try expectSameBehaviour(target, """
             (module (func $r (export "recurse") (call $r)) (func (export "spin") (loop (br 0))))
             """, calls: [("recurse", []), ("spin", [])])
     }
 
-    @Test func whatNeedsTheCollectorIsRefusedByName() throws {
-        let agent = try agent()
-        let bytes = try wasm("(module (type $s (struct (field i32))) (func (export \"f\") (drop (struct.new $s (i32.const 1)))))")
-        guard case .rejected(let rejection) = try agent.compile(bytes) else {
-            Issue.record("accepted")
-            return
-        }
-        #expect(rejection.kind == .unsupported)
-        #expect(rejection.message.contains("struct.new"))
+    @Test(arguments: targets) func garbageCollectedObjectsCastsAndExceptions(_ target: JITTarget) throws {
+        try expectSameBehaviour(target, """
+            (module
+              (type $s (struct (field (mut i32)) (field i8)))
+              (type $a (array (mut i64)))
+              (tag $e (param i32))
+              (global $g (export "g") (mut (ref null $s)) (struct.new $s (i32.const 7) (i32.const 300)))
+              (func (export "field") (result i32 i32)
+                (struct.get $s 0 (global.get $g)) (struct.get_s $s 1 (global.get $g)))
+              (func (export "churn") (param i32) (result i64) (local $x (ref null $a))
+                (loop $l
+                  (local.set $x (array.new $a (i64.extend_i32_u (local.get 0)) (i32.const 1000)))
+                  (br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))
+                (array.get $a (local.get $x) (i32.const 999)))
+              (func (export "cast") (param i32) (result i32)
+                (ref.test (ref $s) (if (result anyref) (local.get 0) (then (global.get $g)) (else (ref.i31 (i32.const 1))))))
+              (func (export "bounds") (result i64) (array.get $a (array.new_default $a (i32.const 3)) (i32.const 3)))
+              (func (export "catch") (param i32) (result i32)
+                (block $h (result i32) (try_table (catch $e $h) (throw $e (local.get 0))) (i32.const -1)))
+              (func (export "uncaught") (throw $e (i32.const 1))))
+            """, calls: [
+                ("field", []), ("churn", [.i32(2000)]), ("cast", [.i32(1)]), ("cast", [.i32(0)]), ("bounds", []),
+                ("catch", [.i32(42)]), ("uncaught", []),
+            ])
     }
 
     @Test func aDeadAgentIsACrashAndTheNextRequestRestartsIt() throws {
