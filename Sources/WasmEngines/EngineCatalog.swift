@@ -24,7 +24,7 @@ import WasmRuntime
 public enum EngineCatalog {
     /// The engines CI gates on the official suites, in the order reports
     /// show them (each has baselines in testsuite/baselines/).
-    public static let gated = ["interpreter", "jit", "serve"]
+    public static let gated = ["interpreter", "jit", "jit-agent", "jit-aarch64", "serve"]
 
     /// Every name `EngineSpec.parse` takes, for help texts.
     public static let names = ["interpreter", "interp", "jit", "jit-agent", "jit-aarch64", "serve", "wasmtime", "wasmtime:cranelift", "wasmtime:winch", "process:COMMAND"]
