@@ -187,7 +187,7 @@ struct AgentEngineTests {
             ])
     }
 
-    @Test func aDeadAgentIsACrashAndTheNextRequestRestartsIt() throws {
+    @Test func aDeadSilentOrGarbledAgentIsAFailureNotACrashOfOurs() throws {
         let dead = AgentEngine(name: "dead", target: .x86_64, command: ["sh", "-c", "exit 3"], timeout: 5)
         let bytes = try wasm("(module (func (export \"f\") (result i32) (i32.const 1)))")
         do {
@@ -196,6 +196,15 @@ struct AgentEngineTests {
             Issue.record("a dead agent instantiated")
         } catch {
             #expect(error.kind == .crash)
+        }
+        let silent = AgentEngine(name: "silent", target: .x86_64, command: ["sleep", "30"], timeout: 0.5)
+        silent.startupTimeout = 0.5
+        do {
+            guard case .compiled(let m) = silent.compile(bytes) else { return }
+            _ = try silent.instantiate(m, imports: .registered)
+            Issue.record("a silent agent answered")
+        } catch {
+            #expect(error.kind == .timeout)
         }
         let garbage = AgentEngine(name: "garbage", target: .x86_64, command: ["sh", "-c", "printf 'garbage!'; cat >/dev/null"], timeout: 5)
         do {

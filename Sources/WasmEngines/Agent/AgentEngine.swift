@@ -23,6 +23,8 @@ public final class AgentEngine: WasmEngine {
     public let command: [String]
     /// Seconds one request may take (code under qemu runs 10-50x slower).
     public var timeout: Double
+    /// Seconds the agent may take to start and answer `hello` (qemu's start-up).
+    public var startupTimeout: Double = 30
     public private(set) var fuelPerCall: UInt64?
     /// How many times the agent was started after the first.
     public private(set) var restarts = 0
@@ -66,7 +68,7 @@ public final class AgentEngine: WasmEngine {
         connection = started
         var hello = FrameWriter(.hello)
         hello.u32(1)
-        guard case .ok(var r) = try exchange(started, hello, timeout: Swift.max(timeout, 30)) else {
+        guard case .ok(var r) = try exchange(started, hello, timeout: startupTimeout) else {
             throw fail(.protocolViolation, "bad answer to hello")
         }
         do {
