@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "WasmText", targets: ["WasmText"]),
         .library(name: "WasmScript", targets: ["WasmScript"]),
         .library(name: "WasmEngines", targets: ["WasmEngines"]),
+        .library(name: "WASI", targets: ["WASI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,6 +40,8 @@ let package = Package(
         ),
         /// The single-pass JIT tier: frontend, MacroAssembler, the x86-64 backend.
         .target(name: "WasmJIT", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmVM"]),
+        /// WASI preview 1 (`wasi_snapshot_preview1`) as host functions of the embedding API.
+        .target(name: "WASI", dependencies: ["WasmRuntime", "WasmSyntax"]),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
         /// Every engine behind one protocol (in-process tiers, `serve`, adapters
         /// over the wire protocol), and the one catalog of engine names.
@@ -50,7 +53,7 @@ let package = Package(
         .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmEngines"]),
         .executableTarget(
             name: "wasmcheck",
-            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", "WASI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
@@ -65,6 +68,7 @@ let package = Package(
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript", "WasmEngines"]),
         .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmEngines", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
+        .testTarget(name: "WASITests", dependencies: ["WASI", "WasmRuntime", "WasmInterpreter", "WasmJIT", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmGeneratorTests", dependencies: ["WasmGenerator", "WasmValidation", "WasmBinary", "WasmText", "WasmRuntime", "WasmInterpreter"]),
     ]
 )

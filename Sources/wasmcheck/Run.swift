@@ -1,0 +1,195 @@
+import ArgumentParser
+import Foundation
+import WASI
+import WasmInterpreter
+import WasmJIT
+import WasmRuntime
+import WasmSyntax
+
+/// `wasmcheck run`: runs a WASI program on an in-process tier, shaped like
+/// `wasmtime run` so scripts and the WASI test suite's adapter can use
+/// either: everything after the module goes to the program, the exit
+/// status is the program's, and a trap exits with 134 (128 + SIGABRT, what
+/// wasmtime returns on Unix for a trap).
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a WebAssembly program with WASI (preview 1), like `wasmtime run`.",
+        discussion: """
+            The program sees only the directories given with --dir, the variables given with --env, \
+            and the arguments after the module (the module's path is argv[0]). The exit status is the \
+            program's (proc_exit, or 0 when _start returns); a trap prints the trap and exits with 134.
+            """
+    )
+
+    @Option(name: .customLong("invoke"), help: "Call this export instead of _start (arguments after the module are its parameters); prints the results.")
+    var invoke: String?
+
+    @Option(name: .customLong("dir"), help: "Give the program a host directory: HOST[::GUEST] (repeatable).")
+    var directories: [String] = []
+
+    @Option(name: .customLong("env"), help: "Set an environment variable for the program: NAME=VALUE, or NAME to pass the host's value (repeatable).")
+    var environment: [String] = []
+
+    @Option(help: "The tier: interpreter or jit.")
+    var engine: String = "interpreter"
+
+    @Option(name: .customShort("W", allowingJoined: true), help: "WebAssembly options, as wasmtime spells them: fuel=N (units: function entries and loop iterations).")
+    var wasmOptions: [String] = []
+
+    @Option(name: .customLong("max-memory"), help: "The most bytes any memory may grow to.")
+    var maxMemory: UInt64?
+
+    @Option(name: .customLong("max-stack"), help: "The most active WebAssembly frames; one more call traps with \"call stack exhausted\".")
+    var maxStack: Int?
+
+    @OptionGroup var features: FeatureOptions
+
+    @Argument(help: "The module (.wasm or .wat).") var file: String
+    @Argument(parsing: .captureForPassthrough, help: "The program's arguments.") var arguments: [String] = []
+
+    /// wasmtime's exit status for a trap on Unix: 128 + SIGABRT.
+    static let trapStatus: Int32 = 134
+
+    mutating func validate() throws {
+        guard engine == "interpreter" || engine == "interp" || engine == "jit" else {
+            throw ArgumentParser.ValidationError("--engine must be interpreter or jit, not \(engine)")
+        }
+        _ = try fuel()
+    }
+
+    func fuel() throws -> UInt64? {
+        var fuel: UInt64?
+        for option in wasmOptions {
+            let parts = option.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0] == "fuel", let value = UInt64(parts[1]) else {
+                throw ArgumentParser.ValidationError("unknown -W option \(option); supported: fuel=N")
+            }
+            fuel = value
+        }
+        return fuel
+    }
+
+    func run() throws {
+        let bytes = try loadModuleBytes(file)
+        var configuration = EngineConfiguration()
+        configuration.features = features.features
+        let fuel = try fuel()
+        configuration.consumesFuel = fuel != nil
+        if let maxMemory { configuration.maxMemoryBytes = maxMemory }
+        if let maxStack { configuration.maxCallDepth = Swift.max(maxStack, 1) }
+        let tier: any ExecutionTier = engine == "jit" ? JIT() : Interpreter()
+        let engine = Engine(configuration: configuration, tier: tier)
+        let store = Store(engine: engine)
+        if let fuel { store.fuel = fuel }
+
+        let module: WasmRuntime.Module
+        do {
+            module = try WasmRuntime.Module(engine: engine, bytes: bytes)
+        } catch {
+            fail("failed to compile `\(file)`: \(error)")
+        }
+
+        var context = WASIContext(arguments: [file] + (invoke == nil ? arguments : []))
+        for item in environment {
+            if let eq = item.firstIndex(of: "=") {
+                context.environment.append((String(item[..<eq]), String(item[item.index(after: eq)...])))
+            } else if let value = ProcessInfo.processInfo.environment[item] {
+                context.environment.append((item, value))
+            }
+        }
+        context.preopens = directories.map { WASIContext.Preopen(argument: $0) }
+        let wasi: WASI
+        do {
+            wasi = try WASI(context: context)
+        } catch {
+            fail("\(error)")
+        }
+        var linker = Linker()
+        wasi.define(in: &linker, store: store)
+
+        do {
+            let instance: Instance
+            do {
+                instance = try linker.instantiate(module, in: store)
+            } catch {
+                fail("failed to instantiate `\(file)`: \(error)")
+            }
+            wasi.bind(instance)
+            if let initialize = instance.function("_initialize") {
+                _ = try wasi.call(initialize, [])
+            }
+            if let invoke {
+                try call(invoke, in: instance, wasi: wasi)
+            } else {
+                guard instance.function("_start") != nil else {
+                    fail("`\(file)` exports no _start function; use --invoke to call another export")
+                }
+                try wasi.start(instance)
+            }
+        } catch let exit as WASIExit {
+            // As wasmtime: statuses of 126 and above are reserved by shells
+            // (not found, signals), so a program cannot claim them.
+            guard exit.code < 126 else { fail("exit with invalid exit status outside of [0..126): \(exit.code)") }
+            Foundation.exit(Int32(exit.code))
+        } catch let trap as Trap {
+            printError("Error: failed to run main module `\(file)`: wasm trap: \(trap.message)\(Self.explanation(trap.kind, fuel: fuel, maxStack: configuration.maxCallDepth))")
+            printError("note: no wasm backtrace: the runtime does not record the frames of a trap")
+            Foundation.exit(Self.trapStatus)
+        }
+    }
+
+    /// Why a limit trap happened, in the options' terms.
+    static func explanation(_ kind: TrapKind, fuel: UInt64?, maxStack: Int) -> String {
+        switch kind {
+        case .outOfFuel: return " (the program used all \(fuel ?? 0) units of fuel given with -W fuel=N)"
+        case .callStackExhausted: return " (more than \(maxStack) active wasm frames; see --max-stack)"
+        default: return ""
+        }
+    }
+
+    /// `--invoke`: calls an export with arguments typed by its parameters.
+    func call(_ name: String, in instance: Instance, wasi: WASI) throws {
+        guard let function = instance.function(name) else {
+            let names = instance.exports.compactMap { if case .function = $0.value { return $0.name }; return nil }
+            fail("`\(file)` exports no function \"\(name)\"; exported functions: \(names.joined(separator: ", "))")
+        }
+        let params = function.type.params
+        guard params.count == arguments.count else {
+            fail("\(name) takes \(params.count) argument(s), got \(arguments.count)")
+        }
+        var values: [Value] = []
+        for (text, type) in zip(arguments, params) {
+            guard let value = Self.value(text, as: type) else { fail("cannot read \"\(text)\" as \(type)") }
+            values.append(value)
+        }
+        for result in try wasi.call(function, values) {
+            print(Self.text(result))
+        }
+    }
+
+    static func value(_ text: String, as type: ValueType) -> Value? {
+        switch parseArgument(text, as: type) {
+        case .i32(let v)?: return .i32(v)
+        case .i64(let v)?: return .i64(v)
+        case .f32(let v)?: return .f32(v)
+        case .f64(let v)?: return .f64(v)
+        default: return nil
+        }
+    }
+
+    /// Results as wasmtime prints them: integers signed, floats as numbers.
+    static func text(_ value: Value) -> String {
+        switch value {
+        case .i32(let v): return "\(Int32(bitPattern: v))"
+        case .i64(let v): return "\(Int64(bitPattern: v))"
+        case .f32(let v): return "\(Float(bitPattern: v))"
+        case .f64(let v): return "\(Double(bitPattern: v))"
+        default: return "\(value)"
+        }
+    }
+
+    private func fail(_ message: String) -> Never {
+        printError("Error: \(message)")
+        Foundation.exit(1)
+    }
+}
