@@ -19,6 +19,9 @@ status=${PIPESTATUS[0]}
 echo "== conformance gate (every engine, WebAssembly 2.0 and 3.0, release; see ci/conformance.sh)"
 ci/conformance.sh
 
+echo "== the official WASI test suite on both tiers (ci/wasi-testsuite.py)"
+python3 ci/wasi-testsuite.py --wasmcheck .build/release/wasmcheck
+
 echo "== regression corpus replay (cases whose bug was fixed must not diverge again)"
 if compgen -G "corpora/regressions/*.wasm" >/dev/null; then
     .build/release/wasmcheck repro corpora/regressions
