@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "WasmScript", targets: ["WasmScript"]),
         .library(name: "WasmEngines", targets: ["WasmEngines"]),
         .library(name: "WASI", targets: ["WASI"]),
+        .library(name: "WasmPlugins", targets: ["WasmPlugins"]),
+        .executable(name: "wasmcheck-embedding-example", targets: ["wasmcheck-embedding-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -39,7 +41,19 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
         ),
         /// The single-pass JIT tier: frontend, MacroAssembler, the x86-64 backend.
-        .target(name: "WasmJIT", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmVM"]),
+        .target(name: "WasmJIT", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation", "WasmRuntime", "CWasmVM", "CZlib"]),
+        /// The system's zlib, for the compiled-module cache (ModuleCache).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib"),
+        /// The system's libffi, for native plugins (WasmPlugins).
+        .systemLibrary(name: "CFFI", pkgConfig: "libffi"),
+        /// Host functions from shared libraries named in a manifest, called through libffi.
+        .target(name: "WasmPlugins", dependencies: ["WasmRuntime", "WasmSyntax", "CFFI"]),
+        /// The README's "Embedding" example, built so that it cannot rot.
+        .executableTarget(
+            name: "wasmcheck-embedding-example",
+            dependencies: ["WasmRuntime", "WasmJIT", "WASI", "WasmPlugins", "WasmSyntax", "WasmText", "WasmBinary"],
+            path: "Examples/Embedding"
+        ),
         /// WASI preview 1 (`wasi_snapshot_preview1`) as host functions of the embedding API.
         .target(name: "WASI", dependencies: ["WasmRuntime", "WasmSyntax"]),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
@@ -53,7 +67,7 @@ let package = Package(
         .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmEngines"]),
         .executableTarget(
             name: "wasmcheck",
-            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", "WASI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", "WASI", "WasmPlugins", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
@@ -69,6 +83,8 @@ let package = Package(
         .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmEngines", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
         .testTarget(name: "WASITests", dependencies: ["WASI", "WasmRuntime", "WasmInterpreter", "WasmJIT", "WasmText", "WasmBinary"]),
+        /// The compiled-module cache, native plugins and the embedding example.
+        .testTarget(name: "EmbeddingTests", dependencies: ["WasmJIT", "WasmRuntime", "WasmInterpreter", "WasmPlugins", "WASI", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmGeneratorTests", dependencies: ["WasmGenerator", "WasmValidation", "WasmBinary", "WasmText", "WasmRuntime", "WasmInterpreter"]),
     ]
 )

@@ -16,7 +16,18 @@ public final class JIT: TierImplementation {
 
     public init() {}
 
+    /// The compiled-module cache this tier reads and writes (JIT+Cache.swift);
+    /// nil: every module is compiled. Set once, by `init(cache:)`.
+    public nonisolated(unsafe) private(set) var cache: ModuleCache?
+
+    /// A JIT whose modules' code is kept in `cache` and taken from it when
+    /// the same module is compiled again with the same configuration.
+    public init(cache: ModuleCache?) {
+        self.cache = cache
+    }
+
     package func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
+        if let cache { return try compile(module, context: context, cache: cache) }
         #if arch(x86_64)
         let artifact = try Self.compileArtifact(module, context: context, target: .x86_64)
         #else

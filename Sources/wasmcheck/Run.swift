@@ -3,6 +3,7 @@ import Foundation
 import WASI
 import WasmInterpreter
 import WasmJIT
+import WasmPlugins
 import WasmRuntime
 import WasmSyntax
 
@@ -44,6 +45,11 @@ struct Run: ParsableCommand {
 
     @OptionGroup var features: FeatureOptions
 
+    @OptionGroup var cacheOptions: CacheOptions
+
+    @Option(name: .customLong("plugin"), help: "Load host functions from a native plugin: the path of its JSON manifest (repeatable).")
+    var plugins: [String] = []
+
     @Argument(help: "The module (.wasm or .wat).") var file: String
     @Argument(parsing: .captureForPassthrough, help: "The program's arguments.") var arguments: [String] = []
 
@@ -77,7 +83,8 @@ struct Run: ParsableCommand {
         configuration.consumesFuel = fuel != nil
         if let maxMemory { configuration.maxMemoryBytes = maxMemory }
         if let maxStack { configuration.maxCallDepth = Swift.max(maxStack, 1) }
-        let tier: any ExecutionTier = engine == "jit" ? JIT() : Interpreter()
+        // The cache holds JIT code; the interpreter's translation is cheap.
+        let tier: any ExecutionTier = engine == "jit" ? JIT(cache: try cacheOptions.open()) : Interpreter()
         let engine = Engine(configuration: configuration, tier: tier)
         let store = Store(engine: engine)
         if let fuel { store.fuel = fuel }
@@ -106,6 +113,18 @@ struct Run: ParsableCommand {
         }
         var linker = Linker()
         wasi.define(in: &linker, store: store)
+        // Plugins after WASI: a plugin may replace a WASI function. Their
+        // signatures are checked against the module's imports first, so a
+        // mismatch is a link error, never a call with the wrong arguments.
+        for manifest in plugins {
+            do {
+                let plugin = try NativePlugin(manifestPath: manifest)
+                try plugin.checkImports(of: module)
+                plugin.define(in: &linker, store: store)
+            } catch {
+                fail("failed to instantiate `\(file)`: \(error)")
+            }
+        }
 
         do {
             let instance: Instance

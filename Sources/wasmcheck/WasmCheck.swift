@@ -5,7 +5,7 @@ struct WasmCheck: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wasmcheck",
         abstract: "A WebAssembly reference runtime and the tools that prove engines right.",
-        subcommands: [Wast.self, MergeReports.self, Validate.self, Inspect.self, Invoke.self, Run.self, Smith.self, Fuzz.self, Serve.self, Reduce.self, Repro.self]
+        subcommands: [Wast.self, MergeReports.self, Validate.self, Inspect.self, Invoke.self, Run.self, Compile.self, Smith.self, Fuzz.self, Serve.self, Reduce.self, Repro.self]
     )
 }
 
