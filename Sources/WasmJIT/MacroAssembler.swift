@@ -49,12 +49,18 @@ package protocol MacroAssembler {
 
     // Integer arithmetic: destination = lhs op rhs.
     mutating func binary(_ op: IntBinaryOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    /// destination = lhs op `immediate` (the wasm constant's bits: an i32
+    /// zero-extended). Operators on a constant are most of a loop's
+    /// arithmetic (i + 1, p + 8, x & 7); the constant then takes no
+    /// allocatable register, and no move to put it there.
+    mutating func binary(_ op: IntBinaryOp, _ width: Width, _ destination: Register, _ lhs: Register, immediate: UInt64)
     /// Division and remainder: traps for a zero divisor and for signed
     /// overflow (`div_s` of min by -1; `rem_s` of it is 0).
     mutating func divide(_ op: IntDivisionOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
     mutating func unary(_ op: IntUnaryOp, _ width: Width, _ destination: Register, _ source: Register)
     /// destination = (lhs cond rhs) ? 1 : 0.
     mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
+    mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, immediate: UInt64)
     /// destination = condition != 0 ? ifTrue : ifFalse (condition 32-bit).
     mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register)
     mutating func extend(_ op: ExtendOp, _ destination: Register, _ source: Register)
@@ -76,6 +82,11 @@ package protocol MacroAssembler {
     mutating func bind(_ label: Label)
     mutating func jump(_ label: Label)
     mutating func branch(ifZero: Bool, _ width: Width, _ value: Register, to label: Label)
+    /// Jumps to `label` when `lhs cond rhs`: a comparison fused with the
+    /// `br_if` or `if` that consumes it (cmp + jcc instead of setcc,
+    /// zero extension, test and jcc).
+    mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, _ rhs: Register, to label: Label)
+    mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, immediate: UInt64, to label: Label)
     /// Jumps to `targets[index]`, or `defaultTarget` when index >= count
     /// (index 32-bit).
     mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label)
@@ -258,6 +269,22 @@ public enum Conversion: Hashable, Sendable {
 
 public enum Condition: Sendable {
     case eq, ne, ltS, ltU, gtS, gtU, leS, leU, geS, geU
+
+    /// The condition that holds exactly when this one does not.
+    public var inverted: Condition {
+        switch self {
+        case .eq: return .ne
+        case .ne: return .eq
+        case .ltS: return .geS
+        case .ltU: return .geU
+        case .gtS: return .leS
+        case .gtU: return .leU
+        case .leS: return .gtS
+        case .leU: return .gtU
+        case .geS: return .ltS
+        case .geU: return .ltU
+        }
+    }
 }
 
 /// The shape of a load or store.

@@ -372,6 +372,52 @@ struct A64MacroAssembler: MacroAssembler {
         }
     }
 
+    mutating func binary(_ op: IntBinaryOp, _ width: Width, _ destination: Register, _ lhs: Register, immediate value: UInt64) {
+        let is64 = width == .w64
+        let v = is64 ? value : value & 0xFFFF_FFFF
+        let (d, l) = (reg(destination), reg(lhs))
+        switch op {
+        case .add, .sub:
+            // x + -c is x - c (in the operation's width).
+            let negated = is64 ? 0 &- v : (0 &- v) & 0xFFFF_FFFF
+            for (operation, operand) in [(op == .add ? A64Assembler.AddSub.add : .sub, v), (op == .add ? .sub : .add, negated)]
+            where A64Assembler.isAddSubImmediate(operand) {
+                let shifted = operand >= 1 << 12
+                asm.addSub(operation, is64: is64, d, l, immediate: UInt32(shifted ? operand >> 12 : operand), shifted: shifted)
+                return
+            }
+        case .and, .or, .xor:
+            if asm.logical(op == .and ? .and : op == .or ? .orr : .eor, is64: is64, d, l, immediate: v) { return }
+        default:
+            break
+        }
+        // The others (and constants no encoding takes) through x14.
+        asm.moveImmediate(is64: is64, Self.s2, v)
+        binary(op, width, destination, lhs, Register(Self.s2.rawValue))
+    }
+
+    /// cmp lhs, immediate (through x14 beyond 12 bits).
+    private mutating func compareImmediate(_ width: Width, _ lhs: Register, _ value: UInt64) {
+        let is64 = width == .w64
+        let v = is64 ? value : value & 0xFFFF_FFFF
+        if v < 1 << 12 {
+            asm.cmp(is64: is64, reg(lhs), immediate: UInt32(v))
+        } else {
+            asm.moveImmediate(is64: is64, Self.s2, v)
+            asm.cmp(is64: is64, reg(lhs), Self.s2)
+        }
+    }
+
+    mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, immediate value: UInt64) {
+        compareImmediate(width, lhs, value)
+        asm.cset(is64: false, reg(destination), a64(condition))
+    }
+
+    mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, immediate value: UInt64, to label: Label) {
+        compareImmediate(width, lhs, value)
+        branch(a64(condition), to: label)
+    }
+
     mutating func divide(_ op: IntDivisionOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register) {
         // sdiv and udiv never trap (x / 0 = 0, min / -1 = min): wasm's traps
         // are explicit checks.
@@ -501,6 +547,11 @@ struct A64MacroAssembler: MacroAssembler {
             asm.b(label)
             asm.code.bind(skip)
         }
+    }
+
+    mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, _ rhs: Register, to label: Label) {
+        asm.cmp(is64: width == .w64, reg(lhs), reg(rhs))
+        branch(a64(condition), to: label)
     }
 
     mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label) {

@@ -13,11 +13,15 @@ extension FunctionCompiler {
         switch instruction.opcode {
         case .block, .loop:
             let (params, results) = blockTypes(instruction.immediate)
-            spillAll()
+            spillStack()
             var frame = ControlFrame(kind: instruction.opcode == .loop ? .loop : .block, height: stack.count - params.count,
                                      params: params, results: results, label: masm.newLabel())
             frame.handlersInside = handlers.count
             if frame.kind == .loop {
+                // The header keeps the locals cached on entry that the
+                // body uses; back-edges put them back there (`conformCache`).
+                prepareLoopHeader()
+                frame.labelCache = cache
                 if consumesFuel {
                     // Entering skips the fuel check; back-edges pay it.
                     let body = masm.newLabel()
@@ -66,13 +70,21 @@ extension FunctionCompiler {
         case .if:
             let (params, results) = blockTypes(instruction.immediate)
             let condition = pop()
-            let c = intoRegister(condition)
-            spillAll()
+            let pending = pendingCompare
+            pendingCompare = nil
+            let c = pending == nil ? intoRegister(condition) : nil
+            spillStack()
             var frame = ControlFrame(kind: .if, height: stack.count - params.count, params: params, results: results,
                                      label: masm.newLabel(), elseLabel: masm.newLabel())
             frame.handlersInside = handlers.count
-            masm.branch(ifZero: true, .w32, c, to: frame.elseLabel!)
-            registers.free(c)
+            if let pending {
+                branch(on: pending, negated: true, to: frame.elseLabel!)
+                releaseCompare(pending)
+            } else if let c {
+                masm.branch(ifZero: true, .w32, c, to: frame.elseLabel!)
+                registers.free(c)
+            }
+            frame.elseCache = cache
             // The else branch needs the parameters as they were: the then
             // branch works on copies above them, and its results move down
             // to the frame's height at its end (as a branch's would).
@@ -83,12 +95,15 @@ extension FunctionCompiler {
             control.append(frame)
         case .else:
             guard var frame = control.popLast() else { return }
-            spillAll()
+            spillStack()
             moveBranchValues(to: frame)
+            frame.labelCache = frame.labelCache.map { $0.intersection(cache) } ?? cache
             masm.jump(frame.label)
             if let e = frame.elseLabel { masm.bind(e) }
             frame.elseLabel = nil
             resetStack(to: frame.height, pushing: frame.params)
+            restoreCache(frame.elseCache)
+            frame.elseCache = nil
             control.append(frame)
         case .end:
             compileEnd()
@@ -99,23 +114,27 @@ extension FunctionCompiler {
         case .brIf:
             guard case .index(let depth) = instruction.immediate else { return }
             let condition = pop()
-            let c = intoRegister(condition)
-            spillAll()
-            let target = control[control.count - 1 - Int(depth)]
+            let pending = pendingCompare
+            pendingCompare = nil
+            let c = pending == nil ? intoRegister(condition) : nil
+            spillStack()
+            let index = control.count - 1 - Int(depth)
+            let target = control[index]
             if needsStub(target) {
                 let skip = masm.newLabel()
-                masm.branch(ifZero: true, .w32, c, to: skip)
+                if let pending { branch(on: pending, negated: true, to: skip) } else if let c { masm.branch(ifZero: true, .w32, c, to: skip) }
                 branch(depth: Int(depth))
                 masm.bind(skip)
             } else {
-                masm.branch(ifZero: false, .w32, c, to: target.label)
+                if let pending { branch(on: pending, negated: false, to: target.label) } else if let c { masm.branch(ifZero: false, .w32, c, to: target.label) }
+                if target.kind != .loop { recordBranch(toFrame: index) }
             }
-            registers.free(c)
+            if let pending { releaseCompare(pending) } else if let c { registers.free(c) }
         case .brTable:
             guard case .brTable(let targets, let defaultTarget) = instruction.immediate else { return }
             let index = pop()
             let r = intoRegister(index)
-            spillAll()
+            spillStack()
             // Each target gets a stub that moves the values when its label
             // needs them elsewhere; the others are reached directly. (No
             // closure over self here: it would copy the code buffer.)
@@ -135,6 +154,7 @@ extension FunctionCompiler {
                     stubs.append((l, depth))
                 } else {
                     l = target.label
+                    if target.kind != .loop { recordBranch(toFrame: control.count - 1 - depth) }
                 }
                 labels[depth] = l
                 table.append(l)
@@ -161,6 +181,7 @@ extension FunctionCompiler {
     /// target's height.
     func needsStub(_ target: ControlFrame) -> Bool {
         target.kind == .function || (target.branchArity > 0 && stack.count - target.branchArity != target.height)
+            || !cacheConforms(to: target)
     }
 
     mutating func moveBranchValues(to target: ControlFrame) {
@@ -174,19 +195,25 @@ extension FunctionCompiler {
 
     /// An unconditional branch to the frame `depth` levels out.
     mutating func branch(depth: Int) {
-        let target = control[control.count - 1 - depth]
+        let index = control.count - 1 - depth
+        let target = control[index]
         if target.kind == .function {
             emitReturn()
             return
         }
-        spillAll()
+        spillStack()
         moveBranchValues(to: target)
+        if target.kind == .loop {
+            conformCache(to: target.labelCache ?? LocalCache(), from: cache)
+        } else {
+            recordBranch(toFrame: index)
+        }
         masm.jump(target.label)
     }
 
     /// Writes the results to the frame's first slots and returns.
     mutating func emitReturn() {
-        spillAll()
+        spillStack()
         let results = functionType.results
         let from = stack.count - results.count
         var slot = 0
@@ -204,8 +231,16 @@ extension FunctionCompiler {
             return
         }
         if live {
-            spillAll()
+            spillStack()
             if frame.kind != .loop { moveBranchValues(to: frame) }
+        }
+        // The cache after the end: a loop's end is reached by falling
+        // through only; a label by every branch, the fall-through and an
+        // if's missing else.
+        var after: LocalCache? = live ? cache : nil
+        if frame.kind != .loop {
+            after = frame.labelCache.map { l in after.map { l.intersection($0) } ?? l } ?? after
+            if frame.elseLabel != nil, let e = frame.elseCache { after = after.map { $0.intersection(e) } ?? e }
         }
         if frame.isLegacyTry {
             // After the last catch body (or the try body, with none): an
@@ -229,6 +264,7 @@ extension FunctionCompiler {
         if frame.kind != .loop { masm.bind(frame.label) }
         if let e = frame.elseLabel { masm.bind(e) }
         resetStack(to: frame.height, pushing: frame.results)
+        restoreCache(after)
         live = true
     }
 
@@ -259,6 +295,8 @@ extension FunctionCompiler {
             if let e = frame.elseLabel { masm.bind(e) }
             frame.elseLabel = nil
             resetStack(to: frame.height, pushing: frame.params)
+            restoreCache(frame.elseCache)
+            frame.elseCache = nil
             control.append(frame)
             live = true
         case .end:
@@ -278,10 +316,13 @@ extension FunctionCompiler {
     /// to the enclosing handler or out of the function. Labels count from
     /// the try_table's enclosing blocks (the try_table is popped).
     mutating func compileDispatch(_ catches: [Catch]) {
+        // A handler is entered from a call: no local is in a register.
+        forgetCache()
         masm.enterHandler()
         for clause in catches {
             let next = masm.newLabel()
-            let target = control[control.count - 1 - Int(clause.label)]
+            let targetIndex = control.count - 1 - Int(clause.label)
+            let target = control[targetIndex]
             var types: [ValueType] = []
             var payloadSlots = 0
             switch clause {
@@ -306,6 +347,11 @@ extension FunctionCompiler {
             if target.kind == .function {
                 masm.epilogue()
             } else {
+                if target.kind == .loop {
+                    conformCache(to: target.labelCache ?? LocalCache(), from: LocalCache())
+                } else {
+                    recordBranch(toFrame: targetIndex)
+                }
                 masm.jump(target.label)
             }
             masm.bind(next)
@@ -317,7 +363,7 @@ extension FunctionCompiler {
     /// its dispatch.
     mutating func enterHandledBlock(_ instruction: Instruction, catches: [Catch], legacy: Bool) {
         let (params, results) = blockTypes(instruction.immediate)
-        spillAll()
+        spillStack()
         var frame = ControlFrame(kind: .block, height: stack.count - params.count, params: params, results: results,
                                  label: masm.newLabel())
         frame.catches = catches
@@ -333,11 +379,14 @@ extension FunctionCompiler {
     /// of the function.
     mutating func compileDelegate(depth: Int) {
         guard let frame = control.popLast() else { return }
+        var after = frame.labelCache
         if live {
-            spillAll()
+            spillStack()
             moveBranchValues(to: frame)
+            after = after.map { $0.intersection(cache) } ?? cache
             masm.jump(frame.label)
         }
+        forgetCache()
         handlers.removeLast()
         let target = control[control.count - 1 - depth]
         masm.bind(frame.dispatch!)
@@ -348,6 +397,7 @@ extension FunctionCompiler {
         masm.propagateException(to: inside > 0 ? handlers[inside - 1] : nil)
         masm.bind(frame.label)
         resetStack(to: frame.height, pushing: frame.results)
+        restoreCache(after)
         live = true
     }
 
@@ -358,10 +408,13 @@ extension FunctionCompiler {
     mutating func beginLegacyCatch(_ instruction: Instruction) {
         guard var frame = control.popLast() else { return }
         if live {
-            spillAll()
+            spillStack()
             moveBranchValues(to: frame)
+            frame.labelCache = frame.labelCache.map { $0.intersection(cache) } ?? cache
             masm.jump(frame.label)
         }
+        // A catch body is entered from a handler: no local is in a register.
+        forgetCache()
         if frame.inCatch {
             masm.bind(frame.nextCatch!)
         } else {

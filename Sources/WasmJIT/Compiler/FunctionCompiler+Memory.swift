@@ -45,16 +45,19 @@ extension FunctionCompiler {
         let memory = Int(memarg.memory)
         let is64 = memoryIs64(memory)
         if operation.isStore {
+            // Both operands are only read: cached locals are used in place.
             let value = pop(), address = pop()
-            let v = intoRegister(value, height: stack.count + 1), a = intoRegister(address)
+            let v = operandRegister(value), a = operandRegister(address)
             masm.store(operation.access, v, address: a, offset: memarg.offset, memory: memory, is64: is64)
-            registers.free(v)
-            registers.free(a)
+            releaseOperand(v)
+            releaseOperand(a)
         } else {
             let address = pop()
-            let a = intoRegister(address)
-            masm.load(operation.access, a, address: a, offset: memarg.offset, memory: memory, is64: is64)
-            push(operation.type, .register(a))
+            let a = operandRegister(address)
+            let d = isBorrowed(a) ? allocate() : a
+            masm.load(operation.access, d, address: a, offset: memarg.offset, memory: memory, is64: is64)
+            if d != a { releaseOperand(a) }
+            push(operation.type, .register(d))
         }
     }
 

@@ -62,6 +62,9 @@ extension FunctionCompiler {
     /// A free register, spilling the oldest register entry when none is.
     mutating func allocate() -> Register {
         if let r = registers.take() { return r }
+        // A cached local costs no code to drop (its slot is current); a
+        // value of the stack costs a store now and a load later.
+        if let r = evictCachedLocal() { return r }
         guard let (r, height) = registers.oldestOwned else {
             preconditionFailure("every register is held by the instruction being compiled")
         }
@@ -87,6 +90,19 @@ extension FunctionCompiler {
             masm.moveImmediate(r, bits)
             return r
         case .local(let index):
+            // A copy of the cached register (the caller may write it), or
+            // the slot read into a new cache entry when two registers are
+            // free, so that the local's next reads are register moves.
+            if let c = cachedRegister(of: index) {
+                let r = allocate()
+                masm.move(width(entry.type), r, c)
+                return r
+            }
+            if registers.freeCount >= 2, let c = cacheFromSlot(index) {
+                let r = allocate()
+                masm.move(width(entry.type), r, c)
+                return r
+            }
             let r = allocate()
             masm.loadSlot(width(entry.type), r, slot: localSlots[index])
             return r
@@ -113,13 +129,25 @@ extension FunctionCompiler {
             masm.storeSlotImmediate(slot: entry.home, lo)
             masm.storeSlotImmediate(slot: entry.home + 1, hi)
         case .local(let index):
-            copyValue(entry.type, to: entry.home, from: localSlots[index])
+            if let c = cache.register(of: index) {
+                masm.storeSlot(width(entry.type), slot: entry.home, c)
+            } else {
+                copyValue(entry.type, to: entry.home, from: localSlots[index])
+            }
         }
         stack[height].location = .home
     }
 
-    /// Every value in its home: before labels, branches, calls and returns.
+    /// Every value in its home and no local in a register: before calls
+    /// and builtins, which clobber every allocatable register.
     mutating func spillAll() {
+        spillStack()
+        forgetCache()
+    }
+
+    /// Every value in its home, the cached locals kept: at labels,
+    /// branches and returns (labels agree on the cache, `LocalCache`).
+    mutating func spillStack() {
         for height in stack.indices { spill(height) }
     }
 
@@ -136,9 +164,9 @@ extension FunctionCompiler {
     /// the left operand's type); the right one's is freed.
     mutating func binaryOperation(_ result: ValueType? = nil, _ body: (inout Assembler, _ lhs: Register, _ rhs: Register) -> Void) {
         let rhs = pop(), lhs = pop()
-        let r = intoRegister(rhs, height: stack.count + 1), l = intoRegister(lhs)
+        let r = operandRegister(rhs), l = intoRegister(lhs)
         body(&masm, l, r)
-        registers.free(r)
+        releaseOperand(r)
         push(result ?? lhs.type, .register(l))
     }
 

@@ -15,7 +15,11 @@ import WasmValidation
 /// home. Values go home ("spill") where paths meet or leave: at every block
 /// boundary, branch, call and return, so every label sees every value in
 /// its home and no register is live across a call (the collector's rule,
-/// CWasmVM.h: references are in scanned slots at every call).
+/// CWasmVM.h: references are in scanned slots at every call). Scalar
+/// locals may also be in registers (`LocalCache`, written through to their
+/// slots), across labels where every path agrees and around loops, whose
+/// back-edges put them back in the header's registers; calls and builtins
+/// drop them.
 ///
 /// What it cannot compile yet is a compile error naming the instruction;
 /// it never hands a function to another tier.
@@ -54,6 +58,15 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// The dispatch labels of the try_tables around the current code,
     /// innermost last.
     var handlers: [Label] = []
+    /// The locals in registers (`LocalCache`).
+    var cache = LocalCache()
+    /// How many operands of the current instruction read each cached
+    /// register in place (`operandRegister`), by register index.
+    var borrowCounts = [UInt8](repeating: 0, count: 32)
+    /// A comparison whose result is the top of the stack, not computed
+    /// yet: a `br_if` or `if` right after it branches on the flags
+    /// (`branch(compare:)`); any other instruction computes it first.
+    var pendingCompare: PendingCompare?
 
     /// Above this height `local.get` copies at once instead of staying a
     /// reference to the local, which bounds the work `local.set` does
@@ -112,6 +125,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// Compiles one validated instruction.
     mutating func compile(_ instruction: Instruction, offset: Int) throws(CompileError) {
         let op = instruction.opcode
+        if pendingCompare != nil && op != .brIf && op != .if && op != .i32Eqz { materializeCompare() }
         if !live {
             compileUnreachable(instruction)
             return
@@ -176,6 +190,16 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
                 break
             }
             materializeLocal(Int(i))
+            if isCacheable(value.type) {
+                // The value stays in a register as the local's cache; a
+                // tee pushes the local itself, which reads it from there.
+                setCachedLocal(Int(i), value)
+                if op == .localTee {
+                    push(value.type, .local(Int(i)))
+                    if stack.count > Self.maxLazyHeight { spill(stack.count - 1) }
+                }
+                break
+            }
             let r = intoRegister(value)
             masm.storeSlot(width(value.type), slot: slot, r)
             if op == .localTee { push(value.type, .register(r)) } else { registers.free(r) }
@@ -233,4 +257,16 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     }
 
     func width(_ type: ValueType) -> Width { type == .i32 || type == .f32 ? .w32 : .w64 }
+}
+
+/// A comparison not computed yet (`FunctionCompiler.pendingCompare`):
+/// the top of the stack is a placeholder for its result.
+struct PendingCompare {
+    var condition: Condition
+    var width: Width
+    /// The operands, from `operandRegister` (a cached local's register is
+    /// read in place); without `rhs`, the right operand is `immediate`.
+    var lhs: Register
+    var rhs: Register?
+    var immediate: UInt64
 }

@@ -13,8 +13,10 @@ import WasmRuntime
 ///   call and builtin, which may grow it): an access to memory 0 is then
 ///   an add, a compare and the access, with no loads of the vmctx;
 /// - the backend's scratch: rax, rcx, rdx (division, shifts, addresses);
-/// - allocatable: rsi, rdi, r8-r11.
-/// Each function has a C entry, which saves rbx and r12-r15 (keeping rsp
+/// - allocatable: rsi, rdi, r8-r11 and rbp (the seventh: locals stay in
+///   registers through a loop body only while there is room, and matmul's
+///   inner loop needs about seven).
+/// Each function has a C entry, which saves rbx, rbp and r12-r15 (keeping rsp
 /// 16-byte aligned for calls into C), pins the registers and calls the
 /// body; calls within an instance go straight to the body, which saves only
 /// r12. So every body has the same epilogue and all of a module's
@@ -22,7 +24,7 @@ import WasmRuntime
 /// four pushes and pops, three moves and three loads over a C call; the
 /// kernels of Benchmarks/ did not measure a difference beyond this
 /// machine's noise (about 10%), so the gain is in native stack: 16 bytes
-/// a frame instead of 48.
+/// a frame instead of 64.
 struct X64MacroAssembler: MacroAssembler {
     var asm = X64Assembler()
     let offsets = VMFieldOffsets.pointerSize8
@@ -37,7 +39,7 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func newLabel() -> Label { asm.code.newLabel() }
 
-    let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11].map { Register($0.rawValue) }
+    let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11, .rbp].map { Register($0.rawValue) }
 
     private func gpr(_ r: Register) -> GPR { GPR(rawValue: r.index)! }
     private func slot(_ index: Int) -> X64Address { X64Address(.r12, Int32(index * 8)) }
@@ -71,8 +73,11 @@ struct X64MacroAssembler: MacroAssembler {
         asm.code.resolveFixups()
     }
 
+    /// After the body returns to the C entry: the alignment word, then
+    /// what the entry saved.
     private mutating func popSavedRegisters() {
-        for r in [GPR.r15, .r14, .r13, .r12, .rbx] { asm.pop(r) }
+        asm.alu(.add, is64: true, .rsp, immediate: 8)
+        for r in [GPR.r15, .r14, .r13, .r12, .rbp, .rbx] { asm.pop(r) }
     }
 
     /// The size of every function's C entry: its body (the direct entry)
@@ -86,9 +91,11 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func prologue(directEntry: Label) -> Int {
         // The C entry (what a function header's `code` points at): saves
-        // what the C ABI wants kept (r12 too, which also aligns the stack),
-        // pins vmctx, runtime and memory 0, and calls the body.
-        for r in [GPR.rbx, .r12, .r13, .r14, .r15] { asm.push(r) }
+        // what the C ABI wants kept (six registers and a word that keeps
+        // the body's calls 16-byte aligned), pins vmctx, runtime and
+        // memory 0, and calls the body.
+        for r in [GPR.rbx, .rbp, .r12, .r13, .r14, .r15] { asm.push(r) }
+        asm.alu(.sub, is64: true, .rsp, immediate: 8)
         asm.mov(is64: true, .rbx, .rdi)
         asm.load(is64: true, .r13, X64Address(.rbx, offsets.instanceRuntime))
         reloadMemory0()
@@ -234,6 +241,50 @@ struct X64MacroAssembler: MacroAssembler {
         }
     }
 
+    /// The imm32 of an operand of `width`: any i32 (its 32 bits), an i64
+    /// whose value is a sign-extended imm32.
+    private func imm32(_ value: UInt64, _ width: Width) -> Int32? {
+        width == .w32 ? Int32(truncatingIfNeeded: value) : Int32(exactly: Int64(bitPattern: value))
+    }
+
+    mutating func binary(_ op: IntBinaryOp, _ width: Width, _ destination: Register, _ lhs: Register, immediate value: UInt64) {
+        let is64 = width == .w64
+        let (d, l) = (gpr(destination), gpr(lhs))
+        let alu: X64ALU?
+        switch op {
+        case .shl, .shrS, .shrU, .rotl, .rotr:
+            // The count masked as wasm (and x86) mask it.
+            let shift: X64Shift = op == .shl ? .shl : op == .shrS ? .sar : op == .shrU ? .shr : op == .rotl ? .rol : .ror
+            if d != l { asm.mov(is64: is64, d, l) }
+            asm.shift(shift, is64: is64, d, by: UInt8(value & (is64 ? 63 : 31)))
+            return
+        case .add: alu = .add
+        case .sub: alu = .sub
+        case .and: alu = .and
+        case .or: alu = .or
+        case .xor: alu = .xor
+        case .mul: alu = nil
+        }
+        if let alu, let imm = imm32(value, width) {
+            if d != l { asm.mov(is64: is64, d, l) }
+            asm.alu(alu, is64: is64, d, immediate: imm)
+            return
+        }
+        // imul, and i64 constants beyond imm32: through rax.
+        asm.moveConstant(.rax, value)
+        binary(op, width, destination, lhs, Register(GPR.rax.rawValue))
+    }
+
+    /// cmp lhs, immediate (through rax when it does not fit an imm32).
+    private mutating func compareImmediate(_ width: Width, _ lhs: Register, _ value: UInt64) {
+        if let imm = imm32(value, width) {
+            asm.alu(.cmp, is64: width == .w64, gpr(lhs), immediate: imm)
+        } else {
+            asm.moveConstant(.rax, value)
+            asm.alu(.cmp, is64: true, gpr(lhs), .rax)
+        }
+    }
+
     mutating func divide(_ op: IntDivisionOp, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register) {
         let is64 = width == .w64
         let (d, l, r) = (gpr(destination), gpr(lhs), gpr(rhs))
@@ -314,6 +365,12 @@ struct X64MacroAssembler: MacroAssembler {
         asm.zeroExtend(bytes: 1, gpr(destination), .rax)
     }
 
+    mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, immediate value: UInt64) {
+        compareImmediate(width, lhs, value)
+        asm.set(x64(condition), .rax)
+        asm.zeroExtend(bytes: 1, gpr(destination), .rax)
+    }
+
     mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register) {
         asm.mov(is64: true, .rax, gpr(ifTrue))
         asm.test(is64: false, gpr(condition), gpr(condition))
@@ -344,6 +401,16 @@ struct X64MacroAssembler: MacroAssembler {
     mutating func branch(ifZero: Bool, _ width: Width, _ value: Register, to label: Label) {
         asm.test(is64: width == .w64, gpr(value), gpr(value))
         asm.j(ifZero ? .e : .ne, label)
+    }
+
+    mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, _ rhs: Register, to label: Label) {
+        asm.alu(.cmp, is64: width == .w64, gpr(lhs), gpr(rhs))
+        asm.j(x64(condition), label)
+    }
+
+    mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, immediate value: UInt64, to label: Label) {
+        compareImmediate(width, lhs, value)
+        asm.j(x64(condition), label)
     }
 
     mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label) {
@@ -423,10 +490,15 @@ struct X64MacroAssembler: MacroAssembler {
             return X64Address(.rax)
         }
         if memory != 0 { loadMemory(memory) }
-        asm.mov(is64: is64, .rcx, gpr(address))
-        if let small = Int32(exactly: end) {
+        if !is64, let small = Int32(exactly: end) {
+            // One lea: a 32-bit address is zero-extended in its register,
+            // so the sum cannot carry out of 64 bits.
+            asm.lea(.rcx, X64Address(gpr(address), small))
+        } else if let small = Int32(exactly: end) {
+            asm.mov(is64: is64, .rcx, gpr(address))
             asm.alu(.add, is64: true, .rcx, immediate: small)
         } else {
+            asm.mov(is64: is64, .rcx, gpr(address))
             asm.movabs(.rdx, end)
             asm.alu(.add, is64: true, .rcx, .rdx)
         }
@@ -639,7 +711,7 @@ struct X64MacroAssembler: MacroAssembler {
         // own code): straight into its body, past its C entry, so that
         // tail calls through tables and references take constant native
         // stack, as direct ones do. (The C entry would save the pinned
-        // registers again on every hop: 48 bytes, which 200,000 hops of
+        // registers again on every hop: 64 bytes, which 200,000 hops of
         // the suite's return_call_indirect tests take past an 8 MiB stack.)
         asm.alu(.cmp, is64: true, .rdi, .rbx)
         asm.j(.ne, otherInstance)
@@ -651,7 +723,7 @@ struct X64MacroAssembler: MacroAssembler {
         // Another instance's function: into its C entry, which pins that
         // instance's registers and restores ours when it returns to our
         // caller. A chain of tail calls that alternate between instances
-        // still takes 48 bytes a hop.
+        // still takes 64 bytes a hop.
         asm.code.bind(otherInstance)
         asm.mov(is64: true, .rsi, .r12)
         asm.load(is64: true, .rax, X64Address(.rax, offsets.headerCode))
