@@ -15,7 +15,7 @@ let package = Package(
         .library(name: "WasmText", targets: ["WasmText"]),
         .library(name: "WasmScript", targets: ["WasmScript"]),
         .library(name: "WasmEngines", targets: ["WasmEngines"]),
-        .library(name: "WASI", targets: ["WASI"]),
+        .library(name: "WasmWASI", targets: ["WasmWASI"]),
         .library(name: "WasmPlugins", targets: ["WasmPlugins"]),
         .executable(name: "wasmcheck-embedding-example", targets: ["wasmcheck-embedding-example"]),
     ],
@@ -51,11 +51,12 @@ let package = Package(
         /// The README's "Embedding" example, built so that it cannot rot.
         .executableTarget(
             name: "wasmcheck-embedding-example",
-            dependencies: ["WasmRuntime", "WasmJIT", "WASI", "WasmPlugins", "WasmSyntax", "WasmText", "WasmBinary"],
+            dependencies: ["WasmRuntime", "WasmJIT", "WasmWASI", "WasmPlugins", "WasmSyntax", "WasmText", "WasmBinary"],
             path: "Examples/Embedding"
         ),
         /// WASI preview 1 (`wasi_snapshot_preview1`) as host functions of the embedding API.
-        .target(name: "WASI", dependencies: ["WasmRuntime", "WasmSyntax"]),
+        /// (Not `WASI`: WasmKit, which Benchmarks/ builds beside us, has a target of that name.)
+        .target(name: "WasmWASI", dependencies: ["WasmRuntime", "WasmSyntax"]),
         .target(name: "WasmGenerator", dependencies: ["WasmSyntax", "WasmBinary", "WasmValidation"]),
         /// Every engine behind one protocol (in-process tiers, `serve`, adapters
         /// over the wire protocol), and the one catalog of engine names.
@@ -67,7 +68,7 @@ let package = Package(
         .target(name: "WasmScript", dependencies: ["WasmSyntax", "WasmBinary", "WasmText", "WasmValidation", "WasmRuntime", "WasmEngines"]),
         .executableTarget(
             name: "wasmcheck",
-            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", "WASI", "WasmPlugins", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["WasmScript", "WasmEngines", "WasmGenerator", "WasmFuzz", "WasmWASI", "WasmPlugins", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(name: "WasmSyntaxTests", dependencies: ["WasmSyntax"]),
         .testTarget(name: "WasmBinaryTests", dependencies: ["WasmBinary"]),
@@ -82,9 +83,9 @@ let package = Package(
         .testTarget(name: "WasmScriptTests", dependencies: ["WasmScript", "WasmEngines"]),
         .testTarget(name: "WasmEnginesTests", dependencies: ["WasmEngines", "WasmRuntime", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmFuzzTests", dependencies: ["WasmFuzz", "WasmEngines", "WasmGenerator", "WasmRuntime", "WasmInterpreter", "WasmBinary", "WasmText"]),
-        .testTarget(name: "WASITests", dependencies: ["WASI", "WasmRuntime", "WasmInterpreter", "WasmJIT", "WasmText", "WasmBinary"]),
+        .testTarget(name: "WasmWASITests", dependencies: ["WasmWASI", "WasmRuntime", "WasmInterpreter", "WasmJIT", "WasmText", "WasmBinary"]),
         /// The compiled-module cache, native plugins and the embedding example.
-        .testTarget(name: "EmbeddingTests", dependencies: ["WasmJIT", "WasmRuntime", "WasmInterpreter", "WasmPlugins", "WASI", "WasmText", "WasmBinary"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["WasmJIT", "WasmRuntime", "WasmInterpreter", "WasmPlugins", "WasmWASI", "WasmText", "WasmBinary"]),
         .testTarget(name: "WasmGeneratorTests", dependencies: ["WasmGenerator", "WasmValidation", "WasmBinary", "WasmText", "WasmRuntime", "WasmInterpreter"]),
     ]
 )

@@ -3,7 +3,7 @@
 // written in Swift and, optionally, native plugins.
 //
 //     swift run wasmcheck-embedding-example [plugin-manifest.json ...]
-import WASI
+import WasmWASI
 import WasmBinary
 import WasmJIT
 import WasmPlugins

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import WASI
+import WasmWASI
 import WasmInterpreter
 import WasmJIT
 import WasmPlugins

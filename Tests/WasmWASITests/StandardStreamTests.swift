@@ -1,5 +1,5 @@
 import Testing
-import WASI
+import WasmWASI
 import WasmRuntime
 
 /// A guest that copies standard input to standard output until end of

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WASI
+import WasmWASI
 import WasmRuntime
 
 /// Files in a temporary preopened directory, through the guest's calls.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WASI
+import WasmWASI
 import WasmRuntime
 
 /// Runaway guests end with a trap that says which limit stopped them, the

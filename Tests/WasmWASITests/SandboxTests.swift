@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import WASI
+import WasmWASI
 import WasmRuntime
 
 /// The guest reaches nothing but its preopens: every way out is refused

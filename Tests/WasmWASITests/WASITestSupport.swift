@@ -1,5 +1,5 @@
 import Foundation
-import WASI
+import WasmWASI
 import WasmBinary
 import WasmInterpreter
 import WasmJIT
@@ -22,7 +22,7 @@ enum TestTier: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-/// The repository's root (this file is Tests/WASITests/WASITestSupport.swift).
+/// The repository's root (this file is Tests/WasmWASITests/WASITestSupport.swift).
 let repositoryRoot: String = {
     var url = URL(fileURLWithPath: #filePath)
     for _ in 0..<3 { url.deleteLastPathComponent() }

@@ -1,5 +1,5 @@
 import Testing
-import WASI
+import WasmWASI
 import WasmRuntime
 
 /// A guest that writes its argv (or environ) buffer, NUL separators and
