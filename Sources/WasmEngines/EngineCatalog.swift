@@ -18,6 +18,8 @@ import WasmRuntime
 /// - `jit-aarch64`: the JIT's AArch64 code run by the agent built for
 ///   AArch64 (`ci/build-agent.sh`) under `qemu-aarch64`;
 /// - `process:COMMAND ARGS...`: any program that speaks the wire protocol;
+/// - `jit-aarch64!a64-rotl-slip`: the AArch64 backend with a planted bug
+///   (`PlantedBackendFault`), which only that architecture has;
 /// - `interpreter!FAULT`, `jit!FAULT`, `serve!FAULT`: test-only variants with a planted
 ///   bug (`InjectedFault`; `serve` also takes `crash` and `hang`), for the
 ///   gate's and the fuzzer's self-tests.
@@ -38,8 +40,9 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         /// One of our tiers in this process.
         case inProcess(InProcessTier, fault: InjectedFault?)
         case process(command: [String])
-        /// The JIT's code for `target` in the agent that `command` starts.
-        case agent(JITTarget, command: [String])
+        /// The JIT's code for `target` in the agent that `command` starts
+        /// (with a bug planted in the backend, for self-tests).
+        case agent(JITTarget, command: [String], fault: PlantedBackendFault?)
     }
 
     /// Our tiers, by their catalog names.
@@ -185,14 +188,21 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
             }
             return EngineSpec(name: text, kind: .inProcess(tier, fault: fault), canonicalName: tier.rawValue)
         case "jit-agent", "jit-aarch64":
-            guard faultName == nil else { throw ParseError(description: "\(base) has no faults to inject") }
             let target: JITTarget = base == "jit-agent" ? .x86_64 : .aarch64
+            var fault: PlantedBackendFault?
+            if let faultName {
+                let known = PlantedBackendFault.allCases.filter { $0.target == target }
+                guard let f = known.first(where: { $0.rawValue == faultName }) else {
+                    throw ParseError(description: "unknown fault \"\(faultName)\" for \(base); known: \(known.map(\.rawValue).joined(separator: ", "))")
+                }
+                fault = f
+            }
             guard let command = environment.agentCommands[target] else {
                 let how = target == .x86_64 ? "swift build builds wasmcheck-agent; or set WASMCHECK_AGENT"
                     : "ci/build-agent.sh builds it; or set WASMCHECK_AGENT_AARCH64"
                 throw ParseError(description: "\(base): the agent for \(target) was not found (\(how))")
             }
-            var spec = EngineSpec(name: text, kind: .agent(target, command: command))
+            var spec = EngineSpec(name: text, kind: .agent(target, command: command, fault: fault), canonicalName: base)
             // Code under qemu-user runs 10-50 times slower.
             spec.timeout = target == .aarch64 ? 120 : 30
             return spec
@@ -236,7 +246,8 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         case .inProcess(let tier, let fault):
             return InProcessEngine(name: name, features: .all, fuelPerCall: 10_000_000, fault: fault) { tier.make() }
         case .process(let command): return ProcessEngine(name: name, command: command, timeout: timeout)
-        case .agent(let target, let command): return AgentEngine(name: name, target: target, command: command, timeout: timeout)
+        case .agent(let target, let command, let fault):
+            return AgentEngine(name: name, target: target, command: command, timeout: timeout, plantedFault: fault)
         }
     }
 }

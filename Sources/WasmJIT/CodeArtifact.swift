@@ -42,12 +42,17 @@ public struct CodeArtifact: Sendable, Hashable {
 /// modules cannot be instantiated in this process.
 package final class JITArtifactCompiler: TierImplementation {
     package let target: JITTarget
+    /// A planted bug in the backend (test-only engine names).
+    package let plantedFault: PlantedBackendFault?
     package var name: String { "jit-\(target.rawValue)" }
 
-    package init(target: JITTarget) { self.target = target }
+    package init(target: JITTarget, plantedFault: PlantedBackendFault? = nil) {
+        self.target = target
+        self.plantedFault = plantedFault
+    }
 
     package func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
-        ArtifactCode(artifact: try JIT.compileArtifact(module, context: context, target: target))
+        ArtifactCode(artifact: try JIT.compileArtifact(module, context: context, target: target, plantedFault: plantedFault))
     }
 
     package func invoke(_ function: UnsafeMutablePointer<FunctionHeader>, slots: UnsafeMutablePointer<UInt64>, store: Store) throws(Trap) {

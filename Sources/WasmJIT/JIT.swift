@@ -45,7 +45,7 @@ public final class JIT: TierImplementation {
     /// what the in-process tier maps executable, and what the agent loads
     /// for another process or architecture (docs/agent-protocol.md).
     package static func compileArtifact(_ module: WasmSyntax.Module, context: CompilationContext,
-                                        target: JITTarget) throws(CompileError) -> CodeArtifact {
+                                        target: JITTarget, plantedFault: PlantedBackendFault? = nil) throws(CompileError) -> CodeArtifact {
         switch target {
         case .x86_64:
             if let missing = X64Features.host.missingBaseline {
@@ -53,7 +53,7 @@ public final class JIT: TierImplementation {
             }
             return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler())
         case .aarch64:
-            return try compileArtifact(module, context: context, target: target, masm: A64MacroAssembler())
+            return try compileArtifact(module, context: context, target: target, masm: A64MacroAssembler(plantedFault: plantedFault))
         }
     }
 

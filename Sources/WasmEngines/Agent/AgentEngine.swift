@@ -38,23 +38,30 @@ public final class AgentEngine: WasmEngine {
     /// `reset` but not `configure`, as the protocol says.
     var definedHostFunctions: [(function: HostFunctionImport, handler: any HostCallHandler, index: Int)] = []
 
+    /// A bug planted in the backend, for the fuzzer's self-test (test-only
+    /// engine names such as `jit-aarch64!a64-rotl-slip`).
+    public let plantedFault: PlantedBackendFault?
+
     public init(name: String, target: JITTarget, command: [String], features: Features = .all,
-                fuelPerCall: UInt64? = 10_000_000, timeout: Double = 30) {
+                fuelPerCall: UInt64? = 10_000_000, timeout: Double = 30, plantedFault: PlantedBackendFault? = nil) {
         self.name = name
         self.target = target
         self.command = command
         self.fuelPerCall = fuelPerCall
         self.timeout = timeout
-        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil)
+        self.plantedFault = plantedFault
+        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil, plantedFault: plantedFault)
     }
 
     deinit { connection?.stop() }
 
-    static func makeEngine(target: JITTarget, features: Features, consumesFuel: Bool) -> WasmRuntime.Engine {
+    static func makeEngine(target: JITTarget, features: Features, consumesFuel: Bool,
+                           plantedFault: PlantedBackendFault?) -> WasmRuntime.Engine {
         var configuration = EngineConfiguration()
         configuration.features = features
         configuration.consumesFuel = consumesFuel
-        return WasmRuntime.Engine(configuration: configuration, tier: JITArtifactCompiler(target: target))
+        return WasmRuntime.Engine(configuration: configuration,
+                                  tier: JITArtifactCompiler(target: target, plantedFault: plantedFault))
     }
 
     // MARK: The process
@@ -139,7 +146,7 @@ public final class AgentEngine: WasmEngine {
 
     public func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features {
         self.fuelPerCall = fuelPerCall
-        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil)
+        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil, plantedFault: plantedFault)
         definedHostFunctions = []
         try reset()
         return features

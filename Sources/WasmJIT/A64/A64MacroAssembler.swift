@@ -57,7 +57,10 @@ struct A64MacroAssembler: MacroAssembler {
     /// reach, so the code up to that branch may be up to 512 KiB long.
     static let islandDistance = 1 << 19
 
-    init() {}
+    /// A planted bug (tests and test-only engine names only).
+    let plantedFault: PlantedBackendFault?
+
+    init(plantedFault: PlantedBackendFault? = nil) { self.plantedFault = plantedFault }
 
     var code: CodeBuffer { asm.code }
 
@@ -367,8 +370,12 @@ struct A64MacroAssembler: MacroAssembler {
         case .rotr: asm.shift(.rorv, is64: is64, d, l, r)
         case .rotl:
             // No rotate left: right by the negated count (modulo the width).
-            asm.neg(is64: is64, Self.s0, r)
-            asm.shift(.rorv, is64: is64, d, l, Self.s0)
+            if plantedFault == .a64RotlSlip {
+                asm.shift(.rorv, is64: is64, d, l, r)
+            } else {
+                asm.neg(is64: is64, Self.s0, r)
+                asm.shift(.rorv, is64: is64, d, l, Self.s0)
+            }
         }
     }
 
