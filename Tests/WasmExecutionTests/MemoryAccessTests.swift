@@ -27,6 +27,28 @@ import WasmRuntime
         #expect(try instance.call("f64.roundtrip", [.f64(0x7FF4_0000_0000_0001)]) == [.f64(0x7FF4_0000_0000_0001)])
     }
 
+    /// A store whose address is `const + x` (folded into the access) and
+    /// whose value is a constant too wide for an immediate: the constant's
+    /// slot must not be the folded operand's (the interpreter stored
+    /// through the bits of 1.0; found by the differential fuzzer).
+    @Test(arguments: TestTier.allCases) func aFoldedAddressSurvivesAWideConstantValue(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
+        (module
+          (memory 1)
+          (global $g (mut i32) (i32.const 8))
+          (func (export "f32") (result i32)
+            (f32.store offset=6 (i32.add (i32.const 0) (global.get $g)) (f32.const 1)) (i32.load (i32.const 14)))
+          (func (export "f64") (result i64)
+            (f64.store (i32.add (i32.const 32) (global.get $g)) (f64.const -2)) (i64.load (i32.const 40)))
+          (func (export "i64") (result i64)
+            (i64.store (i32.add (global.get $g) (i32.const 64)) (i64.const 0x123456789)) (i64.load (i32.const 72)))
+        )
+        """)
+        #expect(try instance.call("f32", []) == [.i32(0x3F80_0000)])
+        #expect(try instance.call("f64", []) == [.i64(0xC000_0000_0000_0000)])
+        #expect(try instance.call("i64", []) == [.i64(0x1_2345_6789)])
+    }
+
     @Test(arguments: TestTier.allCases) func accessesAreBoundsChecked(tier: TestTier) throws {
         let instance = try instantiate(on: tier, """
         (module

@@ -24,12 +24,20 @@ extension FunctionTranslator {
                 let value = pop()
                 let address = pop()
                 if isFastMemory(m) {
-                    let (a, k) = foldedAddress(address)
                     if case .const(let c) = value.location, let (immediateOp, immediate) = Self.storeImmediate(fast, c) {
+                        let (a, k) = foldedAddress(address)
                         emit(IR.word(immediateOp, a, immediate), m.offset | UInt64(k) << 32)
                         return true
                     }
+                    // The value's slot first: a constant that no immediate
+                    // takes is written to its home, which may be the slot
+                    // of the folded add's operand (the fuzzer found
+                    // `f32.store (i32.add (i32.const 0) (global.get 0))
+                    // (f32.const 1)` storing through the constant's bits).
+                    // Materializing it is the last instruction then, so the
+                    // add is not folded.
                     let v = slot(of: value)
+                    let (a, k) = foldedAddress(address)
                     emit(IR.word(fast, a, v), m.offset | UInt64(k) << 32)
                 } else {
                     let v = slot(of: value)
