@@ -2,6 +2,7 @@ import WasmBinary
 import WasmInterpreter
 import WasmRuntime
 import WasmSyntax
+import WasmValidation
 
 /// A planted bug, for proving that the differential fuzzer finds bugs
 /// (ci/fuzz.sh and PlantedFaultTests): an interpreter engine with one of these behaves
@@ -24,6 +25,22 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     /// A validator that accepts a bad module: `global.set` of an immutable
     /// global is not checked.
     case validator = "validator"
+    /// A float conversion that loses NaNs: `f64.promote_f32` and
+    /// `f32.demote_f64` of a NaN give an infinity of its sign (as a
+    /// conversion by exponent rebias and mantissa shift does when it treats
+    /// the all-ones exponent alone, dropping payload and quiet bit).
+    case promoteNaN = "promote-nan"
+    /// A conversion boundary off by one: `i32.trunc_f32_s` and
+    /// `i32.trunc_f64_s` of exactly -2^31 trap with "integer overflow" (a
+    /// range check of `x <= -2^31` where `x < -2^31` was meant).
+    case truncBoundary = "trunc-boundary"
+    /// A wrong lane saturation: `i8x16.add_sat_s` and `i8x16.sub_sat_s`
+    /// saturate at 126 instead of 127.
+    case laneSaturation = "lane-saturation"
+    /// A validator hole outside the generator's invalid-module rules: a
+    /// memory access aligned beyond its natural alignment is accepted.
+    /// Only modules with flipped bytes reach it.
+    case validatorAlignment = "validator-alignment"
     /// A call from the host whose only result is an `i32` returns that
     /// value plus one (as a miscompiled `i32.add` might): the conformance
     /// gate's self-check.
@@ -35,20 +52,73 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     /// in "code generation"; nil when the fault does not (or the bytes do
     /// not decode, which the real compile then reports).
     func rewrite(_ bytes: [UInt8]) -> [UInt8]? {
-        guard self == .integerOp, var module = try? decodeModule(bytes) else { return nil }
+        let targets: Set<Opcode>
+        switch self {
+        case .integerOp: targets = [.i64Mul]
+        case .promoteNaN: targets = [.f64PromoteF32, .f32DemoteF64]
+        case .truncBoundary: targets = [.i32TruncF32S, .i32TruncF64S]
+        case .laneSaturation: targets = [.i8x16AddSatS, .i8x16SubSatS]
+        default: return nil
+        }
+        // Only valid modules: the locals added below could make an invalid
+        // one (a `local.get` one past the last local) valid.
+        guard var module = try? decodeModule(bytes), (try? validateModule(module, features: .all)) != nil else { return nil }
+        let types = module.definedTypes
         var changed = false
         for (i, function) in module.functions.enumerated() {
-            guard let instructions = try? decodeInstructions(function.body) else { continue }
-            guard instructions.contains(where: { $0.opcode == .i64Mul }) else { continue }
+            guard let instructions = try? decodeInstructions(function.body),
+                  instructions.contains(where: { targets.contains($0.opcode) }) else { continue }
+            // A fresh local of each float type, after all others, for the
+            // faults that need their operand twice.
+            let params = Int(function.typeIndex) < types.count ? types[Int(function.typeIndex)].funcType?.params.count ?? 0 : 0
+            let declared = function.locals.reduce(0) { $0 + Int($1.count) }
+            let f32Local = UInt32(params + declared), f64Local = f32Local + 1
             var writer = BinaryWriter()
             for instruction in instructions {
+                let hit = targets.contains(instruction.opcode)
+                if hit && self == .truncBoundary {
+                    // -2^31 becomes 3e9, which overflows.
+                    let isF32 = instruction.opcode == .i32TruncF32S
+                    let t = isF32 ? f32Local : f64Local
+                    writer.instruction(Instruction(.localSet, .index(t)))
+                    writer.instruction(isF32 ? Instruction(.f32Const, .f32(Float(3e9).bitPattern)) : Instruction(.f64Const, .f64(Double(3e9).bitPattern)))
+                    writer.instruction(Instruction(.localGet, .index(t)))
+                    writer.instruction(Instruction(.localGet, .index(t)))
+                    writer.instruction(isF32 ? Instruction(.f32Const, .f32(Float(-2147483648).bitPattern))
+                                             : Instruction(.f64Const, .f64(Double(-2147483648).bitPattern)))
+                    writer.instruction(Instruction(isF32 ? .f32Eq : .f64Eq))
+                    writer.instruction(Instruction(.select))
+                }
                 writer.instruction(instruction)
-                if instruction.opcode == .i64Mul {
+                guard hit else { continue }
+                switch self {
+                case .integerOp:
                     writer.instruction(Instruction(.i64Const, .i64(0xFFFF_FFFF)))
                     writer.instruction(Instruction(.i64And))
+                case .promoteNaN:
+                    // select(copysign(inf, r), r, r != r)
+                    let isF64 = instruction.opcode == .f64PromoteF32
+                    let t = isF64 ? f64Local : f32Local
+                    writer.instruction(Instruction(.localSet, .index(t)))
+                    writer.instruction(isF64 ? Instruction(.f64Const, .f64(0x7FF0_0000_0000_0000)) : Instruction(.f32Const, .f32(0x7F80_0000)))
+                    writer.instruction(Instruction(.localGet, .index(t)))
+                    writer.instruction(Instruction(isF64 ? .f64Copysign : .f32Copysign))
+                    writer.instruction(Instruction(.localGet, .index(t)))
+                    writer.instruction(Instruction(.localGet, .index(t)))
+                    writer.instruction(Instruction(.localGet, .index(t)))
+                    writer.instruction(Instruction(isF64 ? .f64Ne : .f32Ne))
+                    writer.instruction(Instruction(.select))
+                case .laneSaturation:
+                    writer.instruction(Instruction(.v128Const, .v128(V128(lo: 0x7E7E_7E7E_7E7E_7E7E, hi: 0x7E7E_7E7E_7E7E_7E7E))))
+                    writer.instruction(Instruction(.i8x16MinS))
+                default:
+                    break
                 }
             }
             module.functions[i].body = writer.bytes[...]
+            if self == .promoteNaN || self == .truncBoundary {
+                module.functions[i].locals += [LocalRun(count: 1, type: .f32), LocalRun(count: 1, type: .f64)]
+            }
             changed = true
         }
         return changed ? encodeModule(module) : nil
@@ -56,14 +126,18 @@ public enum InjectedFault: String, CaseIterable, Sendable {
 
     /// Whether the faulty validator lets this rejection pass.
     func accepts(_ error: CompileError) -> Bool {
-        self == .validator && error.kind == .invalid && error.message.hasPrefix("immutable global")
+        switch self {
+        case .validator: return error.kind == .invalid && error.message.hasPrefix("immutable global")
+        case .validatorAlignment: return error.kind == .invalid && error.message.hasPrefix("alignment must not be larger than natural")
+        default: return false
+        }
     }
 
     /// Whether the fault sits in the tier (around calls from the host).
     var isTierFault: Bool {
         switch self {
         case .nanBits, .memoryBound, .trapKind, .i32OffByOne, .trapOnCall: return true
-        case .integerOp, .validator: return false
+        case .integerOp, .validator, .promoteNaN, .truncBoundary, .laneSaturation, .validatorAlignment: return false
         }
     }
 }
@@ -142,7 +216,7 @@ final class FaultyTier: TierImplementation {
             if let type = store.types.funcType(function.pointee.typeID), type.results == [.i32] {
                 slots[0] = UInt64(UInt32(truncatingIfNeeded: slots[0]) &+ 1)
             }
-        case .integerOp, .validator:
+        case .integerOp, .validator, .promoteNaN, .truncBoundary, .laneSaturation, .validatorAlignment:
             try inner.invoke(function, slots: slots, store: store)
         }
     }

@@ -53,11 +53,18 @@ public enum Verdict: Sendable, Hashable {
     /// exhaustion, relaxed SIMD, an unsupported feature), or the case
     /// could not be run as meant; never a finding.
     case inconclusive(String)
-    /// Every engine rejected a module the generator meant to be valid, or
-    /// accepted one it meant to be invalid: a generator problem, not an
-    /// engine divergence.
+    /// A case the oracle could not judge for a reason outside the
+    /// engines. The oracle no longer gives it for generated modules judged
+    /// against their construction: those are findings (`isUnexpected`).
     case unexpected(String)
     case finding(Finding)
+
+    /// Whether this is a finding where every engine judged a generated
+    /// module against its construction ("unexpected": all accept one
+    /// built invalid, all reject one built valid, or for another rule).
+    public var isUnexpected: Bool {
+        finding?.signature.hasPrefix("validation|unexpected") ?? false
+    }
 
     public var finding: Finding? {
         if case .finding(let f) = self { return f }

@@ -2,6 +2,7 @@ import WasmEngines
 import WasmBinary
 import WasmGenerator
 import WasmSyntax
+import WasmValidation
 
 /// One input of the differential oracle: a module's bytes, what we know
 /// about it, and the seed its call arguments are derived from.
@@ -31,6 +32,12 @@ public struct FuzzCase: Sendable {
     public var strictNaNs: Bool
     /// The fuzzer's input that produced the case (empty for stored modules).
     public var seed: [UInt8]
+    /// Compare only whether engines accept the module: it is a valid
+    /// module with bytes flipped, whose code, if it still validates, may
+    /// store NaNs that nothing canonicalised.
+    public var compileOnly = false
+    /// For a single-instruction case: its opcode and operand classes.
+    public var boundary: SingleInstructionCoverage.Entry?
 
     public init(bytes: [UInt8], module: Module? = nil, expectation: Expectation = .unknown, invalidRule: String? = nil,
                 argumentSeed: UInt64? = nil, strictNaNs: Bool = false, seed: [UInt8] = []) {
@@ -43,36 +50,85 @@ public struct FuzzCase: Sendable {
         self.seed = seed
     }
 
-    /// Whether the module uses relaxed SIMD, whose results may differ
-    /// between engines (so a divergence is inconclusive).
-    public var usesRelaxedSimd: Bool {
-        guard let module else { return false }
-        for function in module.functions {
-            guard let instructions = try? decodeInstructions(function.body) else { continue }
-            if instructions.contains(where: { $0.opcode.feature.contains(.relaxedSimd) }) { return true }
+    /// The functions (module index space, imports first) that may execute
+    /// a relaxed SIMD instruction, whose results the spec leaves to the
+    /// engine: those with one in their body, and those that may call
+    /// them (directly, or through any indirect call, conservatively).
+    /// A divergence in a step that runs none of them is a finding.
+    public var functionsReachingRelaxedSimd: Set<UInt32> {
+        guard let module else { return [] }
+        let imported = UInt32(module.imports.filter { if case .function = $0.descriptor { return true } else { return false } }.count)
+        var relaxed: Set<UInt32> = []
+        var callees: [UInt32: Set<UInt32>] = [:]
+        var indirect: Set<UInt32> = []
+        for (i, function) in module.functions.enumerated() {
+            let index = imported + UInt32(i)
+            guard let instructions = try? decodeInstructions(function.body) else {
+                // Unreadable here: assume the worst.
+                relaxed.insert(index)
+                continue
+            }
+            for instruction in instructions {
+                switch instruction.opcode {
+                case .call, .returnCall:
+                    if case .index(let f) = instruction.immediate { callees[index, default: []].insert(f) }
+                case .callIndirect, .returnCallIndirect, .callRef, .returnCallRef:
+                    indirect.insert(index)
+                default:
+                    if instruction.opcode.feature.contains(.relaxedSimd) { relaxed.insert(index) }
+                }
+            }
         }
-        return false
+        guard !relaxed.isEmpty else { return [] }
+        var changed = true
+        while changed {
+            changed = false
+            for index in imported..<imported + UInt32(module.functions.count) where !relaxed.contains(index) {
+                if indirect.contains(index) || !(callees[index] ?? []).isDisjoint(with: relaxed) {
+                    relaxed.insert(index)
+                    changed = true
+                }
+            }
+        }
+        return relaxed
     }
 }
 
-/// Turns fuzzer input bytes into cases with the module generator (an
+/// Turns fuzzer input bytes into cases with the module generators (an
 /// adapter over `WasmGenerator`, whose configuration it leaves alone
 /// except for the fields the oracle needs).
 ///
 /// The first input byte picks the kind of case, the rest drives the
-/// generator: one case in `invalidShare` is an invalid module (for the
-/// validation differential), and of the valid ones half guard their
-/// trapping instructions (so calls run long) and half may trap (so trap
-/// kinds get compared).
+/// generator: one case in `invalidShare` is an invalid module for the
+/// validation differential (half of them break one rule on purpose, half
+/// are valid modules with a few bytes flipped, which reach validator rules
+/// the mutations do not target). Of the valid ones, the mode decides how
+/// many are single-instruction modules with boundary operands
+/// (`SingleInstructionGenerator`; one in eight of those is a
+/// register-pressure shape, `RegisterPressure`); of the rest half guard their trapping
+/// instructions (so calls run long) and half may trap (so trap kinds get
+/// compared).
 public struct CaseGenerator: Sendable {
+    /// Which generator makes the valid cases.
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Whole modules from the structure-aware generator.
+        case structured
+        /// One instruction with boundary operands per module.
+        case single
+        /// One valid case in four from `single`, the rest `structured`.
+        case mixed
+    }
+
     public let config: GeneratorConfig
     public let invalidShare: Int
+    public let mode: Mode
     private let trapping: ModuleGenerator
     private let guarded: ModuleGenerator
+    public let single: SingleInstructionGenerator
 
     /// - Parameter config: features, sizes; fuel, NaN canonicalisation,
     ///   exports and imports are set here for differential runs.
-    public init(config base: GeneratorConfig, invalidShare: Int = 4) throws(GeneratorError) {
+    public init(config base: GeneratorConfig, invalidShare: Int = 4, mode: Mode = .mixed) throws(GeneratorError) {
         var config = base
         if config.fuel == nil { config.fuel = 1_000 }
         config.canonicalizeNaNs = true
@@ -81,12 +137,14 @@ public struct CaseGenerator: Sendable {
         config.template = nil
         self.config = config
         self.invalidShare = Swift.max(0, invalidShare)
+        self.mode = mode
         var noTraps = config
         noTraps.noTraps = true
         var traps = config
         traps.noTraps = false
         trapping = try ModuleGenerator(config: traps)
         guarded = try ModuleGenerator(config: noTraps)
+        single = SingleInstructionGenerator(features: config.features)
     }
 
     /// The configuration used for fuzzing by default: swarm mode over the
@@ -102,15 +160,105 @@ public struct CaseGenerator: Sendable {
         let selector = seed.first ?? 0
         let body = Array(seed.dropFirst())
         if invalidShare > 0 && Int(selector) % invalidShare == invalidShare - 1 {
+            if selector & 0x40 != 0 { return flipped(body, seed: seed) }
             let invalid = trapping.generateInvalid(body)
             return FuzzCase(bytes: encodeModule(invalid.module), module: invalid.module, expectation: .invalid,
                             invalidRule: invalid.rule.rawValue, seed: seed)
         }
+        let singleCase = mode == .single || (mode == .mixed && (selector >> 5) & 3 == 0)
+        if singleCase && body.count > 2 && body[2] & 7 == 7 {
+            // One in eight: a register-pressure shape instead of one
+            // instruction (its constants hold no NaNs with payloads).
+            let module = RegisterPressure.module(Array(body.dropFirst(3)))
+            return FuzzCase(bytes: encodeModule(module), module: module, expectation: .valid, strictNaNs: true, seed: seed)
+        }
+        if singleCase && !single.opcodes.isEmpty {
+            let made = single.generate(body)
+            // Strict unless an operand is a NaN with a payload: an
+            // operation on one may give any quiet NaN.
+            var c = FuzzCase(bytes: encodeModule(made.module), module: made.module, expectation: .valid,
+                             strictNaNs: !made.nonCanonicalNaNOperand, seed: seed)
+            c.boundary = SingleInstructionCoverage.Entry(opcode: made.opcode, classes: made.classes)
+            return c
+        }
         let generator = selector & 0x10 != 0 ? guarded : trapping
         let generated = generator.generate(body)
-        // Not strict about NaN classes: the generator canonicalises what
-        // arithmetic produces, but arguments may be non-canonical NaNs and
-        // generated code can read a value from before canonicalisation.
-        return FuzzCase(bytes: encodeModule(generated.module), module: generated.module, expectation: .valid, seed: seed)
+        // Strict about NaN classes: every NaN arithmetic produces is made
+        // canonical before anything can read it (generated code never reads
+        // the scratch locals that hold raw results), and the rest of the
+        // float operations copy bits exactly, so engines must agree on the
+        // class of every NaN and on every byte of memory.
+        return FuzzCase(bytes: encodeModule(generated.module), module: generated.module, expectation: .valid,
+                        strictNaNs: true, seed: seed)
+    }
+
+    /// A valid module with one to three bytes changed (at positions and to
+    /// values from the input): engines must agree on accepting it. A flip
+    /// that makes the module use a feature outside the run's (a `try` of
+    /// legacy exceptions, say) is drawn again: engines may lack it.
+    private func flipped(_ body: [UInt8], seed: [UInt8]) -> FuzzCase {
+        let original = encodeModule(trapping.generate(body).module)
+        var random = SplitMix64(seed: ContentHash.of(seed))
+        var bytes = original
+        for _ in 0..<8 {
+            bytes = original
+            for _ in 0...random.below(3) where bytes.count > 8 {
+                // Past the 8-byte preamble, which only makes every engine say "magic".
+                let at = 8 + random.below(bytes.count - 8)
+                bytes[at] = random.below(2) == 0 ? bytes[at] ^ UInt8(1 << random.below(8)) : UInt8(truncatingIfNeeded: random.next())
+            }
+            if Self.accepts(bytes, features: .all) == Self.accepts(bytes, features: config.features) { break }
+            bytes = original
+        }
+        var c = FuzzCase(bytes: bytes, expectation: .unknown, seed: seed)
+        c.compileOnly = true
+        return c
+    }
+
+    /// Whether our decoder and validator accept `bytes` with `features`.
+    static func accepts(_ bytes: [UInt8], features: Features) -> Bool {
+        guard let module = try? decodeModule(bytes, features: features) else { return false }
+        do { try validateModule(module, features: features) } catch { return false }
+        return true
+    }
+}
+
+/// Which (opcode, operand class) pairs single-instruction cases reached.
+public struct SingleInstructionCoverage: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var opcode: Opcode
+        public var classes: [BoundaryClass]
+    }
+
+    /// Every pair there is, per opcode.
+    public let space: [Opcode: Set<BoundaryClass>]
+    public private(set) var covered: [Opcode: Set<BoundaryClass>] = [:]
+
+    public init(_ generator: SingleInstructionGenerator) { space = generator.coverageSpace }
+
+    public mutating func record(_ entry: Entry) {
+        covered[entry.opcode, default: []].formUnion(entry.classes)
+    }
+
+    public var opcodes: (covered: Int, total: Int) { (covered.count, space.count) }
+    public var pairs: (covered: Int, total: Int) {
+        (covered.reduce(0) { $0 + $1.value.intersection(space[$1.key] ?? []).count }, space.values.reduce(0) { $0 + $1.count })
+    }
+
+    /// Per class: how many opcodes it applies to were reached with it.
+    public var byClass: [(BoundaryClass, covered: Int, total: Int)] {
+        BoundaryClass.allCases.compactMap { c in
+            let total = space.values.filter { $0.contains(c) }.count
+            guard total > 0 else { return nil }
+            return (c, covered.filter { $0.value.contains(c) && space[$0.key]?.contains(c) == true }.count, total)
+        }
+    }
+
+    /// A report: opcodes, pairs, and each class's share.
+    public var summary: String {
+        let o = opcodes, p = pairs
+        var lines = ["single-instruction coverage: \(o.covered)/\(o.total) opcodes, \(p.covered)/\(p.total) opcode × class pairs"]
+        lines.append(byClass.map { "\($0.0.rawValue) \($0.covered)/\($0.total)" }.joined(separator: ", "))
+        return lines.joined(separator: "\n  ")
     }
 }

@@ -24,6 +24,8 @@ public struct FuzzOptions: Sendable {
     public var generator: GeneratorConfig = CaseGenerator.defaultConfig(features: .wasm3)
     /// One case in this many is an invalid module (0: none).
     public var invalidShare = 4
+    /// Which generator makes the valid cases (`CaseGenerator.Mode`).
+    public var mode: CaseGenerator.Mode = .mixed
     public var maxInputLength = 4096
     /// Stop once this many distinct findings were stored (0: never).
     public var stopAfterFindings = 0
@@ -42,15 +44,19 @@ public struct FuzzSummary: Sendable {
     /// Paths of the findings stored (new signatures).
     public var stored: [String] = []
     public var inconclusive = 0
+    /// Findings where every engine judged a generated module against its
+    /// construction (counted in `findings` too).
     public var unexpected = 0
     public var agreed = 0
     public var coveredOpcodes = 0
     public var totalOpcodes = 0
     public var features: Features = []
-    /// Inconclusive and unexpected reasons, counted (their first words).
+    /// Inconclusive reasons, counted (their first words).
     public var reasons: [String: Int] = [:]
     /// Engine restarts (after a crash or timeout), by engine.
     public var restarts: [String: Int] = [:]
+    /// What the single-instruction cases reached (nil before the run).
+    public var single: SingleInstructionCoverage?
 
     public var casesPerSecond: Double { seconds > 0 ? Double(cases) / seconds : 0 }
 }
@@ -97,12 +103,14 @@ public final class Fuzzer: @unchecked Sendable {
     public func run() throws -> FuzzSummary {
         var generatorConfig = options.generator
         generatorConfig.features = try Self.commonFeatures(options.engines, within: generatorConfig.features)
-        let caseGenerator = try CaseGenerator(config: generatorConfig, invalidShare: options.invalidShare)
+        let caseGenerator = try CaseGenerator(config: generatorConfig, invalidShare: options.invalidShare, mode: options.mode)
         summary.features = generatorConfig.features
+        summary.single = SingleInstructionCoverage(caseGenerator.single)
         summary.totalOpcodes = OpcodeCoverage.opcodes(of: generatorConfig.features).count
         loadCorpus()
         recoverInFlightCases()
         log("fuzzing with \(options.engines.map(\.name).joined(separator: ", ")); seed \(options.seed); \(options.jobs) job(s); "
+            + "generator \(options.mode.rawValue); "
             + "features \(GeneratorConfig.featureNames(generatorConfig.features).joined(separator: ","))"
             + (corpus.isEmpty ? "" : "; corpus of \(corpus.count) inputs"))
 
@@ -247,6 +255,7 @@ public final class Fuzzer: @unchecked Sendable {
         lock.lock()
         summary.cases += 1
         summary.calls += report.calls
+        if let entry = fuzzCase.boundary { summary.single?.record(entry) }
         for i in used where !seen[i] {
             seen[i] = true
             newCoverage = true
@@ -262,6 +271,7 @@ public final class Fuzzer: @unchecked Sendable {
             summary.reasons[Self.reasonKey(why), default: 0] += 1
         case .finding:
             summary.findings += 1
+            if report.verdict.isUnexpected { summary.unexpected += 1 }
         }
         lock.unlock()
 

@@ -466,6 +466,7 @@ extension ModuleBuilder {
             for instruction in body { writer.instruction(instruction) }
             module.functions[i].locals = generator.localRuns
             module.functions[i].body = writer.bytes[...]
+            scratchLocals.append(Set(generator.scratchIndices.map { UInt32($0) }))
         }
     }
 }

@@ -14,6 +14,10 @@ public struct GeneratedModule: Sendable {
     public var fuelGlobal: UInt32?
     /// How many bytes of the input the generator read.
     public var bytesUsed: Int
+    /// For each defined function, the indices of the scratch locals its
+    /// instrumentation parks raw values in (which generated code must
+    /// never read: `ScratchLocalCheck`).
+    public var scratchLocals: [Set<UInt32>] = []
 
     /// The module in the binary format.
     public var bytes: [UInt8] { encodeModule(module) }
@@ -69,6 +73,7 @@ struct ModuleBuilder {
     let env: ModuleEnvironment
     var module = Module()
     var exportNames = Set<String>()
+    var scratchLocals: [Set<UInt32>] = []
 
     init(config original: GeneratorConfig, template: Module?, source: ByteSource) {
         var u = source
@@ -135,6 +140,6 @@ struct ModuleBuilder {
         generateData()
         generateCode()
         return GeneratedModule(module: module, features: env.features, classes: env.classes,
-                               fuelGlobal: env.fuelGlobal, bytesUsed: u.position)
+                               fuelGlobal: env.fuelGlobal, bytesUsed: u.position, scratchLocals: scratchLocals)
     }
 }

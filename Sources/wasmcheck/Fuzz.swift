@@ -17,7 +17,21 @@ struct Fuzz: ParsableCommand {
             per divergence signature under --output as <kind>/<hash>.wasm with a JSON record; replay them with \
             `wasmcheck repro` and shrink them with `wasmcheck reduce`.
 
-            Engines: interp, jit (our x86-64 JIT), serve (our interpreter in a child process), wasmtime, wasmtime:winch \
+            Generators (--generator): `structured` makes whole modules; `single` makes one module per instruction \
+            (every numeric, vector and memory instruction) with operands at the boundaries where backends go wrong \
+            (0, ±1, min, max, ±0, infinities, NaNs with payloads and signs, shift counts 0/31/32/63/64, conversion \
+            edges, i8/i16 lane extremes, first and last lanes, the last bytes of memory, offsets that overflow 32 \
+            bits), applied to constants and to parameters; `mixed` (the default) makes one valid case in four a \
+            single-instruction one. The run ends with the single-instruction coverage: opcodes × boundary classes.
+
+            The oracle is strict: memories and v128 values compare bit for bit, scalar floats may differ only \
+            between NaNs of the class the case allows (generated code canonicalises arithmetic NaNs), relaxed SIMD \
+            excuses only calls that may run it, and a generated module every engine judges against its construction \
+            is a finding.
+
+            Engines: interp, jit (our x86-64 JIT), jit-agent (its code in the agent process), jit-aarch64 (our \
+            AArch64 JIT's code in the agent under qemu-aarch64), serve (our interpreter in a child process), \
+            wasmtime, wasmtime:winch \
             (ci/engines/wasmtime_engine.py, needs PyPI wasmtime), process:COMMAND (any engine speaking \
             docs/engine-protocol.md).
             """
@@ -43,6 +57,9 @@ struct Fuzz: ParsableCommand {
     var features: String?
 
     @Option(help: "One case in N is an invalid module, for the validation differential (0: none).") var invalidShare: Int = 4
+
+    @Option(help: "Valid cases from: structured, single (one instruction, boundary operands), or mixed (one in four single).")
+    var generator: String = "mixed"
 
     @Option(help: "Seconds an out-of-process engine may take per request.") var timeout: Double = 10
 
@@ -78,16 +95,21 @@ struct Fuzz: ParsableCommand {
         options.findings = output
         if let seed { options.seed = seed }
         options.invalidShare = invalidShare
+        guard let mode = CaseGenerator.Mode(rawValue: self.generator) else {
+            printError("fuzz: --generator must be structured, single or mixed")
+            throw ExitStatus.usage
+        }
+        options.mode = mode
         options.stopAfterFindings = stopAfter
         options.statusInterval = statusInterval
-        var generator = CaseGenerator.defaultConfig(features: .wasm3)
+        var generatorConfig = CaseGenerator.defaultConfig(features: .wasm3)
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else {
                 printError("fuzz: cannot read \(config)")
                 throw ExitStatus.usage
             }
             do {
-                generator = try JSONDecoder().decode(GeneratorConfig.self, from: data)
+                generatorConfig = try JSONDecoder().decode(GeneratorConfig.self, from: data)
             } catch {
                 printError("fuzz: \(config): \(error)")
                 throw ExitStatus.usage
@@ -95,13 +117,13 @@ struct Fuzz: ParsableCommand {
         }
         if let features {
             do {
-                generator.features = try GeneratorConfig.parseFeatures(features.split(separator: ",").map(String.init))
+                generatorConfig.features = try GeneratorConfig.parseFeatures(features.split(separator: ",").map(String.init))
             } catch {
                 printError("fuzz: \(error)")
                 throw ExitStatus.usage
             }
         }
-        options.generator = generator
+        options.generator = generatorConfig
 
         let fuzzer = Fuzzer(options: options) { line in printError(line) }
         let summary: FuzzSummary
@@ -120,6 +142,7 @@ struct Fuzz: ParsableCommand {
         for (engine, count) in summary.restarts.sorted(by: { $0.key < $1.key }) where count > 0 {
             print("  \(engine) restarted \(count) times")
         }
+        if let single = summary.single, single.opcodes.covered > 0 { print(single.summary) }
         for path in summary.stored { print("new finding: \(path)") }
         if !summary.stored.isEmpty { throw ExitStatus.failure }
     }

