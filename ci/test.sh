@@ -19,6 +19,9 @@ status=${PIPESTATUS[0]}
 echo "== conformance gate (every engine, WebAssembly 2.0 and 3.0, release; see ci/conformance.sh)"
 ci/conformance.sh
 
+echo "== fuzzer self-test: every planted fault is found and reduced at its recorded seed (ci/fuzz.sh --quick)"
+ci/fuzz.sh --quick
+
 echo "== the official WASI test suite on both tiers (ci/wasi-testsuite.py)"
 python3 ci/wasi-testsuite.py --wasmcheck .build/release/wasmcheck
 
