@@ -119,3 +119,16 @@ extension TrapKind {
         }
     }
 }
+
+extension Rejection {
+    /// How one of our tiers rejected a module.
+    init(_ error: CompileError) {
+        let kind: Kind
+        switch error.kind {
+        case .malformed: kind = .malformed
+        case .invalid: kind = .invalid
+        case .unsupported: kind = .unsupported
+        }
+        self.init(kind, error.message)
+    }
+}

@@ -97,13 +97,7 @@ public final class InProcessEngine: WasmEngine {
             if let fault, fault.accepts(error) {
                 modules.append(nil)
             } else {
-                let kind: Rejection.Kind
-                switch error.kind {
-                case .malformed: kind = .malformed
-                case .invalid: kind = .invalid
-                case .unsupported: kind = .unsupported
-                }
-                return .rejected(Rejection(kind, error.message))
+                return .rejected(Rejection(error))
             }
         }
         return .compiled(ModuleHandle(modules.count - 1))

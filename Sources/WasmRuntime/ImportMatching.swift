@@ -1,7 +1,7 @@
 import WasmSyntax
 
 /// Import matching (spec "Import Subtyping") on closed types.
-enum ImportMatching {
+package enum ImportMatching {
     static func matches(_ value: Extern, _ descriptor: ImportDescriptor, typeIDs: [Int], store: Store) -> Bool {
         let types = store.types
         switch (value, descriptor) {
@@ -38,7 +38,7 @@ enum ImportMatching {
 
     /// `{min n, max m?} <= {min n', max m'?}`: at least as large, and at most
     /// as large as the expected maximum when there is one.
-    private static func limitsMatch(current: UInt64, max: UInt64?, _ expected: Limits) -> Bool {
+    package static func limitsMatch(current: UInt64, max: UInt64?, _ expected: Limits) -> Bool {
         guard current >= expected.min else { return false }
         guard let expectedMax = expected.max else { return true }
         guard let max else { return false }

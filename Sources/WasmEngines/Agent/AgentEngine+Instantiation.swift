@@ -314,12 +314,12 @@ extension AgentEngine {
             guard types.isSubtype(actual.elementType, of: element), types.isSubtype(element, of: actual.elementType),
                   actual.limits.addressType == expected.limits.addressType else { return false }
             let size = try readTable(table, start: 0, count: 0).size
-            return Self.limitsMatch(current: size, max: actual.limits.max, expected.limits)
+            return ImportMatching.limitsMatch(current: size, max: actual.limits.max, expected.limits)
         case (.memory(let memory, let actual), .memory(let expected)):
             guard actual.limits.addressType == expected.limits.addressType,
                   (actual.pageSizeLog2 ?? 16) == (expected.pageSizeLog2 ?? 16),
                   actual.limits.shared == expected.limits.shared else { return false }
-            return Self.limitsMatch(current: try memoryPages(memory), max: actual.limits.max, expected.limits)
+            return ImportMatching.limitsMatch(current: try memoryPages(memory), max: actual.limits.max, expected.limits)
         case (.global(_, let actual), .global(let expected)):
             let valueType = TypeRegistry.close(expected.valueType, ids: typeIDs)
             guard actual.mutable == expected.mutable else { return false }
@@ -332,13 +332,6 @@ extension AgentEngine {
         default:
             return false
         }
-    }
-
-    private static func limitsMatch(current: UInt64, max: UInt64?, _ expected: Limits) -> Bool {
-        guard current >= expected.min else { return false }
-        guard let expectedMax = expected.max else { return true }
-        guard let max else { return false }
-        return max <= expectedMax
     }
 
     // MARK: Host-side entities

@@ -177,13 +177,7 @@ public final class AgentEngine: WasmEngine {
         do {
             module = try WasmRuntime.Module(engine: engine, bytes: bytes)
         } catch {
-            let kind: Rejection.Kind
-            switch error.kind {
-            case .malformed: kind = .malformed
-            case .invalid: kind = .invalid
-            case .unsupported: kind = .unsupported
-            }
-            return .rejected(Rejection(kind, error.message))
+            return .rejected(Rejection(error))
         }
         state.modules.append(AgentModule(module: module))
         return .compiled(ModuleHandle(state.modules.count - 1))
