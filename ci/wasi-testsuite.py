@@ -129,6 +129,8 @@ def main() -> int:
     parser.add_argument("--engine", action="append", choices=["interpreter", "jit"])
     parser.add_argument("--own-runner", action="store_true", help="do not use the official runner even if it can run")
     options = parser.parse_args()
+    # The runner runs the adapter from each test's folder: a relative path would not resolve there.
+    options.wasmcheck = os.path.abspath(options.wasmcheck)
     engines = options.engine or ["interpreter", "jit"]
     python = None if options.own_runner else find_python()
     print(f"runner: {'official (' + python + ')' if python else 'ci/wasi-testsuite.py (official semantics)'}")
