@@ -3,6 +3,7 @@
 # and to native executables for the "native C" baseline.
 #   Benchmarks/build-kernels.sh            # wasm (needs clang-15, lld-15)
 #   Benchmarks/build-kernels.sh --native   # also native gcc -O2 builds into .build-bench/native/
+#   Benchmarks/build-kernels.sh --aarch64  # also AArch64 gcc -O2 -static builds into .build-bench/aarch64/
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 clang=${CLANG:-clang-15}
@@ -12,13 +13,16 @@ for c in "$here"/kernels/*.c; do
     "$clang" --target=wasm32 -O2 -nostdlib -fno-builtin-memset -Wl,--no-entry -Wl,--export-dynamic \
         -Wl,-z,stack-size=1048576 -o "$here/kernels/$name.wasm" "$c"
 done
-if [ "${1:-}" = "--native" ]; then
-    out="$here/../.build-bench/native"
-    mkdir -p "$out"
-    for c in "$here"/kernels/*.c; do
-        name=$(basename "$c" .c)
-        # The kernels export `run`; a tiny driver calls it and prints the checksum and time.
-        cat > "$out/$name-main.c" <<MAIN
+# The native builds: gcc for this machine (--native), or aarch64-linux-gnu-gcc, static, to run under
+# qemu-aarch64 (--aarch64, for run-aarch64.py). The kernels export `run`; a tiny driver calls it and
+# prints the checksum and time.
+case "${1:-}" in
+    --native) cc=(gcc); out="$here/../.build-bench/native" ;;
+    --aarch64) cc=(aarch64-linux-gnu-gcc -static); out="$here/../.build-bench/aarch64" ;;
+    *) exit 0 ;;
+esac
+mkdir -p "$out"
+cat > "$out/driver.c" <<MAIN
 #include <stdio.h>
 #include <time.h>
 unsigned int run(void);
@@ -27,10 +31,11 @@ int main(void) {
     clock_gettime(CLOCK_MONOTONIC, &a);
     unsigned int r = run();
     clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%u %.6f\n", r, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+    printf("%u %.6f\\n", r, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
     return 0;
 }
 MAIN
-        gcc -O2 -Dexport_name\(x\)=used -o "$out/$name" "$c" "$out/$name-main.c" -lm
-    done
-fi
+for c in "$here"/kernels/*.c; do
+    name=$(basename "$c" .c)
+    "${cc[@]}" -O2 -Dexport_name\(x\)=used -o "$out/$name" "$c" "$out/driver.c" -lm
+done

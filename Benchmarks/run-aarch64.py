@@ -9,7 +9,8 @@ qemu-user translates AArch64 to x86-64 code, so absolute times say little; the r
 AArch64 runs under one qemu is what this measures. Each time is the best of N runs of the kernel's
 `run` export (for the wasm engines, `wasmcheck invoke --time`: compilation and instantiation
 excluded, one pipe round trip included); every run must return the checksum of native C.
-Needs qemu-user and gcc-aarch64-linux-gnu (Debian), the agents (ci/build-agent.sh) and a release
+Needs qemu-user, gcc-aarch64-linux-gnu, clang-15 and lld-15 (Debian; Benchmarks/build-kernels.sh builds both the
+wasm and the native kernels), the agents (ci/build-agent.sh) and a release
 build of wasmcheck.
 """
 import argparse
@@ -23,31 +24,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 KERNELS = ["fib", "sieve", "matmul", "sha256", "sort", "nbody"]
 QEMU = os.environ.get("WASMCHECK_QEMU_AARCH64", "qemu-aarch64")
-DRIVER = r"""
-#include <stdio.h>
-#include <time.h>
-unsigned int run(void);
-int main(void) {
-    struct timespec a, b;
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    unsigned int r = run();
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    printf("%u %.6f\n", r, (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
-    return 0;
-}
-"""
 
 
-def build_native(kernels):
-    out = os.path.join(ROOT, ".build-bench", "aarch64")
-    os.makedirs(out, exist_ok=True)
-    driver = os.path.join(out, "driver.c")
-    with open(driver, "w") as f:
-        f.write(DRIVER)
-    for k in kernels:
-        subprocess.run(["aarch64-linux-gnu-gcc", "-O2", "-static", "-Dexport_name(x)=used", "-o", os.path.join(out, k),
-                        os.path.join(HERE, "kernels", k + ".c"), driver, "-lm"], check=True)
-    return out
+def build_native():
+    subprocess.run([os.path.join(HERE, "build-kernels.sh"), "--aarch64"], check=True, stdout=subprocess.DEVNULL)
+    return os.path.join(ROOT, ".build-bench", "aarch64")
 
 
 def run_native(out, kernel, repeat):
@@ -75,7 +56,7 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("kernels", nargs="*", default=KERNELS)
     args = ap.parse_args()
-    out = build_native(args.kernels)
+    out = build_native()
     rows, ratios = [], []
     print(f"{'kernel':8} {'native AArch64':>15} {'jit-aarch64':>12} {'ratio':>7} {'jit-agent (x86-64)':>19}")
     for k in args.kernels:

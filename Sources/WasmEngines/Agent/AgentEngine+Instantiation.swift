@@ -122,8 +122,7 @@ extension AgentEngine {
         let configuration = engine.configuration
         for table in syntax.tables {
             let initial = try table.initializer.map { e throws(EngineFailure) in try evaluator.evaluate(e)[0] } ?? 0
-            let addressable: UInt64 = table.type.limits.addressType == .i64 ? UInt64(Int.max) : 0xFFFF_FFFF
-            let maximum = Swift.min(table.type.limits.max ?? addressable, addressable, configuration.maxTableElements)
+            let maximum = TableEntity.maximumElements(table.type, maxElements: configuration.maxTableElements)
             guard table.type.limits.min <= maximum else { return .exhausted(.resourceExhausted) }
             var create = FrameWriter(.newTable)
             create.u64(table.type.limits.min)
@@ -137,9 +136,7 @@ extension AgentEngine {
         }
         for memory in syntax.memories {
             let log2 = UInt64(memory.pageSizeLog2 ?? 16)
-            let addressBits: UInt64 = memory.limits.addressType == .i64 ? 64 : 32
-            let addressable: UInt64 = addressBits - log2 >= 63 ? UInt64(1) << 62 : UInt64(1) << (addressBits - log2)
-            let maximum = Swift.min(memory.limits.max ?? addressable, addressable, configuration.maxMemoryBytes >> log2)
+            let maximum = MemoryEntity.maximumPages(memory, maxBytes: configuration.maxMemoryBytes)
             guard memory.limits.min <= maximum else { return .exhausted(.resourceExhausted) }
             var create = FrameWriter(.newMemory)
             create.u64(memory.limits.min)

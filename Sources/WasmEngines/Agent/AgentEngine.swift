@@ -91,12 +91,17 @@ public final class AgentEngine: WasmEngine {
         } catch {
             throw fail(.protocolViolation, "\(error)")
         }
+        _ = try exchange(started, configureRequest, timeout: timeout)
+        return started
+    }
+
+    /// `configure` with this engine's limits: a fresh store in the agent.
+    private var configureRequest: FrameWriter {
         var configure = FrameWriter(.configure)
         configure.int(engine.configuration.maxCallDepth)
         configure.int(engine.configuration.valueStackSlots)
         configure.u64(engine.configuration.maxHeapBytes)
-        _ = try exchange(started, configure, timeout: timeout)
-        return started
+        return configure
     }
 
     private func fail(_ kind: EngineFailure.Kind, _ message: String) -> EngineFailure {
@@ -165,11 +170,7 @@ public final class AgentEngine: WasmEngine {
     public func reset() throws(EngineFailure) {
         state = StoreState()
         guard let connection else { return }
-        var configure = FrameWriter(.configure)
-        configure.int(engine.configuration.maxCallDepth)
-        configure.int(engine.configuration.valueStackSlots)
-        configure.u64(engine.configuration.maxHeapBytes)
-        _ = try exchange(connection, configure, timeout: timeout)
+        _ = try exchange(connection, configureRequest, timeout: timeout)
     }
 
     public func compile(_ bytes: [UInt8]) -> CompileOutcome {

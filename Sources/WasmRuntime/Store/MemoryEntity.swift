@@ -11,14 +11,21 @@ package final class MemoryEntity {
 
     /// Creates a memory of `type.limits.min` pages; growth is capped at
     /// `maxBytes` whatever the type allows.
-    package init(type: MemoryType, maxBytes: UInt64) throws(Trap) {
+    /// The page count a memory of `type` may grow to: the declared
+    /// maximum, the address space, or `maxBytes`, whichever is smallest
+    /// (every runtime's rule: the agent's memories get it too).
+    package static func maximumPages(_ type: MemoryType, maxBytes: UInt64) -> UInt64 {
         let log2 = UInt64(type.pageSizeLog2 ?? 16)
         let addressBits: UInt64 = type.limits.addressType == .i64 ? 64 : 32
         // The most pages the address space allows (validation already
         // bounds the declared limits).
         let addressable: UInt64 = addressBits - log2 >= 63 ? UInt64(1) << 62 : UInt64(1) << (addressBits - log2)
-        var maximumPages = Swift.min(type.limits.max ?? addressable, addressable)
-        maximumPages = Swift.min(maximumPages, maxBytes >> log2)
+        return Swift.min(type.limits.max ?? addressable, addressable, maxBytes >> log2)
+    }
+
+    package init(type: MemoryType, maxBytes: UInt64) throws(Trap) {
+        let log2 = UInt64(type.pageSizeLog2 ?? 16)
+        let maximumPages = Self.maximumPages(type, maxBytes: maxBytes)
         let minimumPages = type.limits.min
         guard minimumPages <= maximumPages else { throw Trap(.resourceExhausted) }
         let initialBytes = Int(minimumPages << log2)

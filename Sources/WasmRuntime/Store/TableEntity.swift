@@ -8,9 +8,15 @@ package final class TableEntity {
 
     /// Creates a table of `type.limits.min` elements set to `initial`; growth
     /// is capped at `maxElements`.
-    package init(type: TableType, initial: UInt64, maxElements: UInt64) throws(Trap) {
+    /// The element count a table of `type` may grow to: the declared
+    /// maximum, the index space, or `maxElements`, whichever is smallest.
+    package static func maximumElements(_ type: TableType, maxElements: UInt64) -> UInt64 {
         let addressable: UInt64 = type.limits.addressType == .i64 ? UInt64(Int.max) : 0xFFFF_FFFF
-        let maximum = Swift.min(type.limits.max ?? addressable, addressable, maxElements)
+        return Swift.min(type.limits.max ?? addressable, addressable, maxElements)
+    }
+
+    package init(type: TableType, initial: UInt64, maxElements: UInt64) throws(Trap) {
+        let maximum = Self.maximumElements(type, maxElements: maxElements)
         guard type.limits.min <= maximum else { throw Trap(.resourceExhausted) }
         let count = Int(type.limits.min)
         let capacity = Swift.max(count, 1)
