@@ -8,13 +8,15 @@
 #     trunc at -2^31, i8x16 saturation, a validator hole outside the
 #     generator's invalid-module rules);
 #  2. an engine process that crashes or hangs is a finding, and the run
-#     carries on to the requested number of cases;
+#     carries on to the requested number of cases: a memory-unsafe
+#     interpreter (`interp!wild-read`) under `--fork 1` (quick form too), and
+#     engine processes that crash or hang (`serve!crash`, `serve!hang`);
 #  3. `wasmcheck repro corpora/regressions` (cases whose bug was fixed) must
 #     find no divergence;
 #  4. with wasmtime installed (PyPI), `wasmcheck fuzz --engines
 #     interp,wasmtime` for FUZZ_TIME seconds (default 60), reporting exec/s
 #     and any new finding (not a failure: triage them).
-# `ci/fuzz.sh --quick` runs step 1 only (a few minutes): CI's test stage
+# `ci/fuzz.sh --quick` runs step 1 and the wild read (a few minutes): CI's test stage
 # calls it so that the self-test cannot rot.
 # Environment: SCRATCH (build directory, default .build), FUZZ_TIME.
 set -euo pipefail
@@ -50,6 +52,26 @@ for entry in $FAULTS; do
         "$(grep -m1 -o 'signature: .*' "$WORK/$fault.log" | cut -c12-)" "$size"
     [ "$size" -lt 300 ] || { echo "FAIL $fault: reduced case is $size bytes"; status=1; }
 done
+# A memory-unsafe tier (the interpreter's planted wild read): with --fork the
+# crash is a stored finding, the child is restarted and the run completes;
+# `repro` reproduces the crash (in child processes) and exits 1.
+start=$(date +%s.%N)
+"$W" fuzz --engines "interp,interp!wild-read" --fork 1 --seed 2 --runs 200 --status-interval 60 \
+    -o "$WORK/wild-read" > "$WORK/wild-read.log" 2>&1 || true
+elapsed=$(awk "BEGIN { print $(date +%s.%N) - $start }")
+crash=$(grep -m1 '^new finding: .*/crash/' "$WORK/wild-read.log" | sed 's/^new finding: //')
+if grep -q "^200 cases" "$WORK/wild-read.log" && [ -n "$crash" ]; then
+    if "$W" repro "$crash" > "$WORK/wild-read.repro" 2>&1; then
+        echo "FAIL wild-read: repro does not reproduce $crash"; cat "$WORK/wild-read.repro"; status=1
+    elif grep -q "^DIVERGES .*: crash at .*same signature" "$WORK/wild-read.repro"; then
+        printf 'ok   %-20s --fork 1: crash stored, %s, all 200 cases run in %.1f s; repro reproduces it\n' "wild-read" \
+            "$(grep -o 'restarted [0-9]* times' "$WORK/wild-read.log" | head -1)" "$elapsed"
+    else
+        echo "FAIL wild-read: repro did not report the same crash"; cat "$WORK/wild-read.repro"; status=1
+    fi
+else
+    echo "FAIL wild-read: no crash finding, or the run did not complete"; tail -5 "$WORK/wild-read.log"; status=1
+fi
 [ $QUICK = 1 ] && exit $status
 
 for behaviour in crash hang; do

@@ -63,6 +63,10 @@ static const bool opIsHot[] = {WC_OPS(WC_IS_HOT, WC_IS_SLOW, WC_FUSED_IS_HOT)};
 
 bool wc_op_is_hot(uint16_t op) { return op < WCOpCount && opIsHot[op]; }
 
+static _Thread_local bool plantedWildRead;
+
+void wc_plant_wild_read(bool planted) { plantedWildRead = planted; }
+
 // MARK: - Slot values
 
 /* i32 and f32 values are kept zero-extended in their 64-bit slot. */
@@ -990,9 +994,19 @@ op_i64Extend32S:
         p = memBase + ea;                                                                   \
     }
 #define ADDRESS(p, slot, size) ADDRESS_AT(p, sp[slot], W1, size)
+/* ADDRESS for the scalar loads, with the planted wild read (only tested
+ * once the bounds check failed, so the path that runs is unchanged). */
+#define LOAD_ADDRESS(p, slot, size)                                                          \
+    uint8_t *p;                                                                             \
+    {                                                                                       \
+        uint64_t w1_ = W1;                                                                  \
+        uint64_t ea = (uint64_t)((uint32_t)sp[slot] + (uint32_t)(w1_ >> 32)) + (w1_ & 0xFFFFFFFFu); \
+        if (ea + (size) > memSize && !plantedWildRead) TRAP(OutOfBoundsMemoryAccess);        \
+        p = memBase + ea;                                                                   \
+    }
 #define LOAD(name, type, size, store)        \
     op_##name : {                            \
-        ADDRESS(p, B, size)                  \
+        LOAD_ADDRESS(p, B, size)             \
         type v;                              \
         memcpy(&v, p, size);                 \
         sp[A] = (store)v;                    \

@@ -184,6 +184,9 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
                 guard let f = InjectedFault(rawValue: faultName) else {
                     throw ParseError(description: "unknown fault \"\(faultName)\"; known: \(InjectedFault.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
+                guard !(f.isInterpreterOnly && tier != .interpreter) else {
+                    throw ParseError(description: "fault \"\(faultName)\" is planted in the interpreter's executor; the JIT does not have it")
+                }
                 fault = f
             }
             return EngineSpec(name: text, kind: .inProcess(tier, fault: fault), canonicalName: tier.rawValue)
@@ -228,6 +231,28 @@ public struct EngineSpec: Sendable, Hashable, CustomStringConvertible {
         default:
             throw ParseError(description: "unknown engine \"\(text)\"; known: \(EngineCatalog.names.joined(separator: ", "))")
         }
+    }
+
+    /// The same engine in a child process: one of our in-process tiers
+    /// becomes `wasmcheck serve --tier TIER` (with its planted fault), so a
+    /// tier that crashes or hangs is a finding and is restarted, as the
+    /// out-of-process engines are (`wasmcheck fuzz --fork N`, and `repro`
+    /// of a crash). Other engines are already out of process. The name
+    /// stays, so records and signatures are the same either way.
+    public func isolated(environment: Environment) -> EngineSpec {
+        guard case .inProcess(let tier, let fault) = kind, !environment.selfCommand.isEmpty else { return self }
+        var command = environment.selfCommand + ["serve", "--tier", tier.rawValue]
+        if let fault { command += ["--inject-fault", fault.rawValue] }
+        var spec = EngineSpec(name: name, kind: .process(command: command), canonicalName: canonicalName,
+                              usesSpecMessages: usesSpecMessages)
+        spec.timeout = timeout
+        return spec
+    }
+
+    /// Whether the engine runs in this process (a crash of it is ours).
+    public var isInProcess: Bool {
+        if case .inProcess = kind { return true }
+        return false
     }
 
     /// Parses a comma-separated list.

@@ -47,6 +47,19 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     case i32OffByOne = "i32-off-by-one"
     /// Every call from the host traps ("injected fault").
     case trapOnCall = "trap-on-call"
+    /// A memory-unsafe interpreter: an out-of-bounds scalar load reads
+    /// outside the memory instead of trapping (a lost bounds check), which
+    /// usually ends the process with SIGSEGV. Only the interpreter has it
+    /// (it lives in the executor); run it in a child process (`serve`, or
+    /// `wasmcheck fuzz --fork N`), or it takes the fuzzer down with it.
+    case wildRead = "wild-read"
+
+    /// Whether the fault can crash the process it runs in.
+    public var isMemoryUnsafe: Bool { self == .wildRead }
+
+    /// Whether only the interpreter has the fault (it is planted in the
+    /// executor, which the JIT does not use).
+    public var isInterpreterOnly: Bool { self == .wildRead }
 
     /// Rewrites a module's bytes before compilation, for faults that live
     /// in "code generation"; nil when the fault does not (or the bytes do
@@ -136,7 +149,7 @@ public enum InjectedFault: String, CaseIterable, Sendable {
     /// Whether the fault sits in the tier (around calls from the host).
     var isTierFault: Bool {
         switch self {
-        case .nanBits, .memoryBound, .trapKind, .i32OffByOne, .trapOnCall: return true
+        case .nanBits, .memoryBound, .trapKind, .i32OffByOne, .trapOnCall, .wildRead: return true
         case .integerOp, .validator, .promoteNaN, .truncBoundary, .laneSaturation, .validatorAlignment: return false
         }
     }
@@ -215,6 +228,10 @@ final class FaultyTier: TierImplementation {
             // slot could).
             if let type = store.types.funcType(function.pointee.typeID), type.results == [.i32] {
                 slots[0] = UInt64(UInt32(truncatingIfNeeded: slots[0]) &+ 1)
+            }
+        case .wildRead:
+            try Interpreter.withWildReadsPlanted { () throws(Trap) in
+                try inner.invoke(function, slots: slots, store: store)
             }
         case .integerOp, .validator, .promoteNaN, .truncBoundary, .laneSaturation, .validatorAlignment:
             try inner.invoke(function, slots: slots, store: store)

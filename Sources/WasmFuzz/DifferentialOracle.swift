@@ -86,6 +86,7 @@ public final class DifferentialOracle {
     // MARK: Steps
 
     private func execute(_ run: inout Run) throws(Stop) {
+        if let why = run.fuzzCase.unusable { throw Stop(.inconclusive(why)) }
         for i in engines.indices {
             try perform(i, "reset", &run) { () throws(EngineFailure) in try engines[i].reset() }
         }

@@ -38,6 +38,9 @@ public struct FuzzCase: Sendable {
     public var compileOnly = false
     /// For a single-instruction case: its opcode and operand classes.
     public var boundary: SingleInstructionCoverage.Entry?
+    /// Why the generator made no module from the input (a foreign
+    /// generator that failed): the case is inconclusive, not run.
+    public var unusable: String?
 
     public init(bytes: [UInt8], module: Module? = nil, expectation: Expectation = .unknown, invalidRule: String? = nil,
                 argumentSeed: UInt64? = nil, strictNaNs: Bool = false, seed: [UInt8] = []) {
@@ -117,6 +120,8 @@ public struct CaseGenerator: Sendable {
         case single
         /// One valid case in four from `single`, the rest `structured`.
         case mixed
+        /// Whole modules from `wasm-tools smith` (`SmithGenerator`).
+        case wasmTools = "wasm-tools"
     }
 
     public let config: GeneratorConfig
@@ -125,10 +130,14 @@ public struct CaseGenerator: Sendable {
     private let trapping: ModuleGenerator
     private let guarded: ModuleGenerator
     public let single: SingleInstructionGenerator
+    /// The foreign generator of `.wasmTools` mode.
+    public let smith: SmithGenerator?
 
     /// - Parameter config: features, sizes; fuel, NaN canonicalisation,
     ///   exports and imports are set here for differential runs.
-    public init(config base: GeneratorConfig, invalidShare: Int = 4, mode: Mode = .mixed) throws(GeneratorError) {
+    /// - Parameter smith: required by `.wasmTools` mode (`SmithGenerator.locate`).
+    public init(config base: GeneratorConfig, invalidShare: Int = 4, mode: Mode = .mixed,
+                smith: SmithGenerator? = nil) throws(GeneratorError) {
         var config = base
         if config.fuel == nil { config.fuel = 1_000 }
         config.canonicalizeNaNs = true
@@ -145,6 +154,7 @@ public struct CaseGenerator: Sendable {
         trapping = try ModuleGenerator(config: traps)
         guarded = try ModuleGenerator(config: noTraps)
         single = SingleInstructionGenerator(features: config.features)
+        self.smith = smith
     }
 
     /// The configuration used for fuzzing by default: swarm mode over the
@@ -164,6 +174,18 @@ public struct CaseGenerator: Sendable {
             let invalid = trapping.generateInvalid(body)
             return FuzzCase(bytes: encodeModule(invalid.module), module: invalid.module, expectation: .invalid,
                             invalidRule: invalid.rule.rawValue, seed: seed)
+        }
+        if mode == .wasmTools, let smith {
+            switch smith.generate(body) {
+            case .success(let bytes):
+                // smith canonicalises the NaNs arithmetic makes (as our
+                // generator does), so NaN classes must match exactly.
+                return FuzzCase(bytes: bytes, expectation: .valid, strictNaNs: true, seed: seed)
+            case .failure(let why):
+                var c = FuzzCase(bytes: [], expectation: .unknown, seed: seed)
+                c.unusable = why.description
+                return c
+            }
         }
         let singleCase = mode == .single || (mode == .mixed && (selector >> 5) & 3 == 0)
         if singleCase && body.count > 2 && body[2] & 7 == 7 {

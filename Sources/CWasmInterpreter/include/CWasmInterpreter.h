@@ -267,4 +267,10 @@ typedef struct WCState {
 /// `state->stack->frameCount` current when it returns.
 WCExit wc_execute(WCState *_Nonnull state);
 
+/// Test-only, for the fuzzer's self-test (`InjectedFault.wildRead`): while
+/// set on a thread, an out-of-bounds scalar load of memory 0 on that thread
+/// reads outside the memory instead of trapping, as a backend that lost a
+/// bounds check would. The flag is only read after a bounds check failed.
+void wc_plant_wild_read(bool planted);
+
 #endif
