@@ -51,7 +51,7 @@ public final class JIT: TierImplementation {
             if let missing = X64Features.host.missingBaseline {
                 throw CompileError(.unsupported, "jit: the x86-64 JIT needs \(missing), which this CPU lacks", offset: 0)
             }
-            return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler())
+            return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler(plantedFault: plantedFault))
         case .aarch64:
             return try compileArtifact(module, context: context, target: target, masm: A64MacroAssembler(plantedFault: plantedFault))
         }

@@ -10,11 +10,19 @@ public enum PlantedBackendFault: String, CaseIterable, Sendable {
     /// (an operand slip in rotates, a class of bug that wasmtime's
     /// differential fuzzing found in its baseline compiler).
     case a64RotlSlip = "a64-rotl-slip"
+    /// A register clobber in the x86-64 backend: the register-register
+    /// `i32.mul`/`i64.mul` also leaves its product in r11, which the
+    /// allocator hands out (a temporary the backend uses without reserving
+    /// it, the class of bug register pressure exposes). Wrong only when r11
+    /// holds another live value, so only values live across the multiply
+    /// show it (`jit-agent!x64-mul-clobber`).
+    case x64MulClobber = "x64-mul-clobber"
 
     /// The backend the fault lives in.
     public var target: JITTarget {
         switch self {
         case .a64RotlSlip: return .aarch64
+        case .x64MulClobber: return .x86_64
         }
     }
 }

@@ -30,9 +30,12 @@ struct X64MacroAssembler: MacroAssembler {
     let offsets = VMFieldOffsets.pointerSize8
     private var trapLabels: [TrapCode: Label] = [:]
     private let exit: Label
+    /// A bug planted for the fuzzer's self-test (`PlantedBackendFault`).
+    let plantedFault: PlantedBackendFault?
 
-    init() {
+    init(plantedFault: PlantedBackendFault? = nil) {
         exit = asm.code.newLabel()
+        self.plantedFault = plantedFault
     }
 
     var code: CodeBuffer { asm.code }
@@ -236,7 +239,13 @@ struct X64MacroAssembler: MacroAssembler {
             case .and: asm.alu(.and, is64: is64, d, source)
             case .or: asm.alu(.or, is64: is64, d, source)
             case .xor: asm.alu(.xor, is64: is64, d, source)
-            default: asm.imul(is64: is64, d, source)
+            default:
+                asm.imul(is64: is64, d, source)
+                if plantedFault == .x64MulClobber && d != .r11 {
+                    // The planted clobber: the product also lands in r11,
+                    // which the allocator hands out.
+                    asm.mov(is64: true, .r11, d)
+                }
             }
         }
     }
