@@ -153,7 +153,7 @@ public final class FindingStore: @unchecked Sendable {
         counts[finding.signature, default: 0] += 1
         let isNew = known.insert(finding.signature).inserted
         lock.unlock()
-        guard isNew else { return nil }
+        guard isNew, claim(finding.signature) else { return nil }
         let folder = directory + "/" + finding.kind.rawValue
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let name = ContentHash.of(fuzzCase.bytes).hex16
@@ -162,6 +162,25 @@ public final class FindingStore: @unchecked Sendable {
         try Self.writeAtomically(Data(fuzzCase.bytes), to: folder + "/" + name + ".wasm")
         try Self.writeAtomically(Data(record.json.pretty.utf8), to: folder + "/" + name + ".json")
         return folder + "/" + name + ".wasm"
+    }
+
+    /// Claims a signature for this process: several `wasmcheck fuzz`
+    /// processes may share one store (`--jobs` within a process share this
+    /// object; processes, even on other machines over a shared file system,
+    /// share the directory), and the first to create the signature's marker
+    /// (`O_EXCL`) stores the case. A store that cannot make markers stores
+    /// anyway: a duplicate is better than a lost finding.
+    private func claim(_ signature: String) -> Bool {
+        let folder = directory + "/.signatures"
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let marker = folder + "/" + ContentHash.of(Array(signature.utf8)).hex16
+        let fd = open(marker, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        if fd >= 0 {
+            _ = signature.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+            close(fd)
+            return true
+        }
+        return errno != EEXIST
     }
 
     /// Writes to a temporary file beside `path`, then renames it over

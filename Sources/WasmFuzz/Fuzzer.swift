@@ -71,6 +71,8 @@ public final class Fuzzer: @unchecked Sendable {
     private var summary = FuzzSummary()
     private var seen: [Bool] = Array(repeating: false, count: Opcode.allCases.count)
     private var corpus: [[UInt8]] = []
+    /// The corpus directory's files already in `corpus`.
+    private var corpusFiles: Set<String> = []
     private var started = 0
     private var stop = false
     private var store: FindingStore
@@ -147,10 +149,15 @@ public final class Fuzzer: @unchecked Sendable {
             thread.start()
         }
         var nextStatus = Date(timeIntervalSinceNow: Swift.min(options.statusInterval, 1))
+        var nextReload = Date(timeIntervalSinceNow: Self.corpusReloadInterval)
         while group.wait(timeout: .now() + 0.1) == .timedOut {
             if Date() >= nextStatus {
                 status(start: start, label: "pulse")
                 nextStatus = Date(timeIntervalSinceNow: options.statusInterval)
+            }
+            if Date() >= nextReload {
+                loadCorpus()
+                nextReload = Date(timeIntervalSinceNow: Self.corpusReloadInterval)
             }
         }
         lock.lock()
@@ -297,8 +304,12 @@ public final class Fuzzer: @unchecked Sendable {
         lock.unlock()
 
         if newCoverage, let directory = options.corpus {
+            let name = ContentHash.of(input).hex16
+            lock.lock()
+            corpusFiles.insert(name)
+            lock.unlock()
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            try? FindingStore.writeAtomically(Data(input), to: directory + "/" + ContentHash.of(input).hex16)
+            try? FindingStore.writeAtomically(Data(input), to: directory + "/" + name)
         }
         guard let finding = report.verdict.finding else { return }
         do {
@@ -336,12 +347,27 @@ public final class Fuzzer: @unchecked Sendable {
         return key.trimmingCharacters(in: .whitespaces)
     }
 
+    /// Seconds between reads of the corpus directory for inputs other
+    /// processes added (libFuzzer's `-reload`).
+    static let corpusReloadInterval = 10.0
+
+    /// Adds the corpus directory's inputs not read yet: at start, and
+    /// again every `corpusReloadInterval`, so that several processes
+    /// (`wasmcheck fuzz --corpus DIR` on one machine or over a shared file
+    /// system) grow one corpus, as jobs in one process do.
     private func loadCorpus() {
         guard let directory = options.corpus else { return }
         let fm = FileManager.default
-        for file in ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted() where !file.hasPrefix(".") {
-            if let data = fm.contents(atPath: directory + "/" + file) { corpus.append(Array(data.prefix(options.maxInputLength))) }
+        lock.lock()
+        let known = corpusFiles
+        lock.unlock()
+        var added: [(String, [UInt8])] = []
+        for file in ((try? fm.contentsOfDirectory(atPath: directory)) ?? []).sorted() where !file.hasPrefix(".") && !known.contains(file) {
+            if let data = fm.contents(atPath: directory + "/" + file) { added.append((file, Array(data.prefix(options.maxInputLength)))) }
         }
+        lock.lock()
+        for (file, input) in added where corpusFiles.insert(file).inserted { corpus.append(input) }
+        lock.unlock()
     }
 }
 

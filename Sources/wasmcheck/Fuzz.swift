@@ -45,7 +45,7 @@ struct Fuzz: ParsableCommand {
 
     @Option(help: "How many cases to run.") var runs: Int?
 
-    @Option(help: "Parallel jobs, each with its own engines.") var jobs: Int = 1
+    @Option(help: "Parallel jobs, each with its own engines, sharing one corpus and one findings store (so may several processes given the same --corpus and --output).") var jobs: Int = 1
 
     @Option(help: ArgumentHelp(
         "Run N jobs whose in-process engines (interp, jit) each run in a child process (`wasmcheck serve`).",

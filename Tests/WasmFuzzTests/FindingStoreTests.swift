@@ -37,4 +37,19 @@ struct FindingStoreTests {
         #expect(try again.add(finding("result|x"), fuzzCase: c, report: report, engines: ["a", "b"], generator: nil) == nil)
         #expect(try again.add(finding("result|y"), fuzzCase: c, report: report, engines: ["a", "b"], generator: nil) != nil)
     }
+
+    /// Two processes on one directory (each with its own store, made
+    /// before either found anything) store a signature once.
+    @Test func storesSharingADirectoryStoreASignatureOnce() throws {
+        let directory = scratchDirectory()
+        let first = FindingStore(directory: directory), second = FindingStore(directory: directory)
+        let c = try textCase("(module (func (export \"f\") (result i32) (i32.const 1)))")
+        let other = try textCase("(module (func (export \"f\") (result i32) (i32.const 2)))")
+        let report = CaseReport(verdict: .agreed, transcripts: [:], calls: 1)
+        #expect(try first.add(finding("result|shared"), fuzzCase: c, report: report, engines: ["a", "b"], generator: nil) != nil)
+        #expect(try second.add(finding("result|shared"), fuzzCase: other, report: report, engines: ["a", "b"], generator: nil) == nil)
+        #expect(try second.add(finding("result|second"), fuzzCase: other, report: report, engines: ["a", "b"], generator: nil) != nil)
+        let stored = try FileManager.default.contentsOfDirectory(atPath: directory + "/result").filter { $0.hasSuffix(".wasm") }
+        #expect(stored.count == 2)
+    }
 }
