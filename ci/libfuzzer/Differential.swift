@@ -2,15 +2,17 @@
 // the module generator (as in `wasmcheck fuzz`); every divergence aborts,
 // so that libFuzzer keeps the input (replay it with this binary, or turn
 // it into a module with `wasmcheck smith`). Engines come from
-// WASMCHECK_ENGINES (default interp,wasmtime; wasmtime needs
-// WASMCHECK_WASMTIME_ENGINE or ci/engines/ under the working directory).
+// WASMCHECK_ENGINES (default interp,jit: both in this process, as libFuzzer
+// and OSS-Fuzz expect; interp,wasmtime needs WASMCHECK_WASMTIME_ENGINE or
+// ci/engines/ under the working directory).
 // Built by ci/libfuzzer.sh.
 import Foundation
+import WasmEngines
 import WasmFuzz
 import WasmSyntax
 
 nonisolated(unsafe) let oracle: DifferentialOracle = {
-    let names = ProcessInfo.processInfo.environment["WASMCHECK_ENGINES"] ?? "interp,wasmtime"
+    let names = ProcessInfo.processInfo.environment["WASMCHECK_ENGINES"] ?? "interp,jit"
     do {
         let specs = try EngineSpec.parseList(names, environment: .current())
         return DifferentialOracle(engines: specs.map { $0.make() })
