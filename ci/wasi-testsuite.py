@@ -3,7 +3,11 @@
 tests for C, Rust and AssemblyScript) on `wasmcheck run`, once per tier, and
 prints pass counts per language and tier with every failure.
 
-    ci/wasi-testsuite.py [--suite DIR] [--wasmcheck PATH] [--engine interpreter --engine jit]
+    ci/wasi-testsuite.py [--suite DIR] [--wasmcheck PATH] [--engine interpreter --engine jit ...]
+
+Tiers: interpreter, jit (in process), jit-agent (the JIT's code in the agent
+process), jit-aarch64 (the AArch64 agent under qemu-aarch64; by default only
+when ci/build-agent.sh has built it and qemu-aarch64 is installed).
 
 How it runs the tests:
 - The suite is copied to a temporary folder first. The tests write into
@@ -52,6 +56,17 @@ def find_python() -> str | None:
         if subprocess.run([exe, "-c", check], capture_output=True).returncode == 0:
             return exe
     return None
+
+
+def aarch64_available() -> bool:
+    """Whether `--engine jit-aarch64` can run: the agent that ci/build-agent.sh
+    builds (or $WASMCHECK_AGENT_AARCH64) and qemu-aarch64."""
+    agent = os.environ.get("WASMCHECK_AGENT_AARCH64") or str(ROOT / ".build" / "agent" / "wasmcheck-agent-aarch64")
+    qemu = os.environ.get("WASMCHECK_QEMU_AARCH64") or shutil.which("qemu-aarch64")
+    if not (os.access(agent, os.X_OK) and qemu):
+        print("jit-aarch64: skipped (no AArch64 agent: ci/build-agent.sh; or no qemu-aarch64)")
+        return False
+    return True
 
 
 def load_adapter():
@@ -126,12 +141,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", default=str(ROOT.parent / "shared" / "wasi-testsuite"))
     parser.add_argument("--wasmcheck", default=str(ROOT / ".build" / "debug" / "wasmcheck"))
-    parser.add_argument("--engine", action="append", choices=["interpreter", "jit"])
+    parser.add_argument("--engine", action="append", choices=["interpreter", "jit", "jit-agent", "jit-aarch64"],
+                        help="a tier to run (repeatable; default: interpreter, jit, jit-agent, and jit-aarch64"
+                             " when its agent and qemu-aarch64 are found)")
     parser.add_argument("--own-runner", action="store_true", help="do not use the official runner even if it can run")
     options = parser.parse_args()
     # The runner runs the adapter from each test's folder: a relative path would not resolve there.
     options.wasmcheck = os.path.abspath(options.wasmcheck)
-    engines = options.engine or ["interpreter", "jit"]
+    engines = options.engine or ["interpreter", "jit", "jit-agent"] + (["jit-aarch64"] if aarch64_available() else [])
     python = None if options.own_runner else find_python()
     print(f"runner: {'official (' + python + ')' if python else 'ci/wasi-testsuite.py (official semantics)'}")
 

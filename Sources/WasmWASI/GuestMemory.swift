@@ -6,12 +6,17 @@ import WasmRuntime
 /// the call (a host function cannot grow memory, so the base stays put).
 struct GuestMemory {
     let bytes: UnsafeMutableRawBufferPointer
+    /// For a memory in another process: the shadow `bytes` points into,
+    /// whose ranges are fetched on first use (every access goes through
+    /// `slice`) and written back when the call ends.
+    var shadow: ShadowMemory? = nil
 
     /// The range `[address, address + count)`, or `EFAULT`.
     func slice(_ address: UInt32, _ count: UInt32) throws(WASIErrno) -> UnsafeMutableRawBufferPointer {
         let end = UInt64(address) + UInt64(count)
         guard end <= UInt64(bytes.count) else { throw .fault }
         if count == 0 { return UnsafeMutableRawBufferPointer(start: nil, count: 0) }
+        if let shadow { try shadow.fetch(Int(address), Int(count)) }
         return UnsafeMutableRawBufferPointer(rebasing: bytes[Int(address)..<Int(end)])
     }
 

@@ -25,8 +25,12 @@ public final class WASI {
     /// bound by `start`/`bind` (host functions get no caller, so WASI
     /// remembers the one instance it serves, as WasmKit's WASI does).
     public private(set) var memory: Memory?
+    /// The memory guest pointers refer to when it lives in another process
+    /// (`bind(remote:)`), seen through a shadow copy during each call.
+    var shadow: ShadowMemory?
     /// Set by `proc_exit`; the trap that unwinds the guest carries no code.
-    var exitCode: UInt32?
+    /// An engine that runs the guest elsewhere reads it after a host trap.
+    public internal(set) var exitCode: UInt32?
 
     /// Opens the preopened directories and sets up the standard streams.
     public init(context: WASIContext) throws(WASISetupError) {
@@ -70,20 +74,39 @@ public final class WASI {
 
     /// Defines every function of `wasi_snapshot_preview1` in `linker`.
     public func define(in linker: inout Linker, store: Store) {
-        var definer = Definer(wasi: self, store: store, linker: linker)
+        for function in hostFunctions {
+            let host = WasmRuntime.Function(store: store, type: function.type, body: function.body)
+            linker.define(module: Self.moduleName, name: function.name, .function(host))
+        }
+    }
+
+    /// Every function of `wasi_snapshot_preview1`, for an engine that calls
+    /// host functions itself (the JIT's agent in another process, through
+    /// `AgentEngine`); with the memory bound by `bind(remote:)`.
+    public var hostFunctions: [WASIHostFunction] {
+        var definer = Definer(wasi: self)
         defineArguments(&definer)
         defineClocks(&definer)
         defineFiles(&definer)
         definePaths(&definer)
         definePoll(&definer)
         defineSockets(&definer)
-        linker = definer.linker
+        return definer.functions
     }
 
     /// Binds the instance's exported memory (required by every function
     /// that takes a pointer).
     public func bind(_ instance: Instance) {
         memory = instance.memory("memory")
+        shadow = nil
+    }
+
+    /// Binds a memory in another process (the instance's export "memory"
+    /// in the agent): each call fetches the ranges it touches and writes
+    /// back what it changed before it returns to the guest.
+    public func bind(remote: any WASIRemoteMemory) {
+        memory = nil
+        shadow = ShadowMemory(remote: remote)
     }
 
     /// Runs a command: binds `instance` and calls its `_start`. Returns
@@ -109,8 +132,23 @@ public final class WASI {
     /// The bound memory for one host call, or a trap: a WASI function that
     /// needs memory cannot answer with an errno when there is none.
     func guestMemory() throws -> GuestMemory {
+        if let shadow {
+            guard let bytes = shadow.begin() else { throw Self.unreachableMemory(shadow.failure) }
+            return GuestMemory(bytes: bytes, shadow: shadow)
+        }
         guard let memory else { throw Trap(.host("wasi: the module does not export a memory named \"memory\"")) }
         return GuestMemory(bytes: memory.withUnsafeMutableBytes { $0 })
+    }
+
+    static func unreachableMemory(_ why: String?) -> Trap {
+        Trap(.host("wasi: the guest's memory could not be read or written: \(why ?? "unknown failure")"))
+    }
+
+    /// Ends a host call: a remote memory's changes go back to the guest
+    /// (a failure to do so traps the call).
+    func finishCall() throws {
+        guard let shadow, shadow.isActive else { return }
+        if let failure = shadow.finish() { throw Self.unreachableMemory(failure) }
     }
 }
 
@@ -134,44 +172,58 @@ struct HostArguments {
     func u64(_ index: Int) -> UInt64 { values[index].i64 ?? 0 }
 }
 
-/// Defines the host functions, each answering an errno.
+/// One function of `wasi_snapshot_preview1` (`WASI.hostFunctions`).
+public struct WASIHostFunction {
+    public let name: String
+    public let type: FuncType
+    let body: HostFunctionBody
+
+    /// Runs the function as a call from the guest does: its results, or a
+    /// thrown `Trap` that ends the guest (after `proc_exit`,
+    /// `WASI.exitCode` holds the status).
+    public func call(_ arguments: [Value]) throws -> [Value] { try body(arguments) }
+}
+
+/// Collects the host functions, each answering an errno.
 struct Definer {
     weak var wasi: WASI?
-    let store: Store
-    var linker: Linker
+    var functions: [WASIHostFunction] = []
 
-    init(wasi: WASI, store: Store, linker: Linker) {
-        self.wasi = wasi
-        self.store = store
-        self.linker = linker
+    init(wasi: WASI) { self.wasi = wasi }
+
+    /// Runs `body` as one host call: a remote memory's shadow is written
+    /// back whatever the outcome.
+    private static func hostCall(_ owner: WASI?, _ values: [Value], _ body: (WASI, HostArguments) throws -> [Value]) throws -> [Value] {
+        guard let wasi = owner else { throw Trap(.host("wasi: the WASI context is gone")) }
+        let outcome = Result { try body(wasi, HostArguments(values: values)) }
+        try wasi.finishCall()
+        return try outcome.get()
     }
 
     /// A function returning `$errno`: a thrown `WASIErrno` is the result;
     /// any other error (a trap, `proc_exit`) ends the call.
     mutating func define(_ name: String, _ params: [ValueType], _ body: @escaping (WASI, HostArguments) throws -> Void) {
         let owner = wasi
-        let function = WasmRuntime.Function(store: store, type: FuncType(params: params, results: [.i32])) { [weak owner] values in
-            let wasi = owner
-            guard let wasi else { throw Trap(.host("wasi: the WASI context is gone")) }
-            do {
-                try body(wasi, HostArguments(values: values))
-                return [.i32(0)]
-            } catch let error as WASIErrno {
-                return [.i32(UInt32(error.rawValue))]
+        functions.append(WASIHostFunction(name: name, type: FuncType(params: params, results: [.i32])) { [weak owner] values in
+            try Self.hostCall(owner, values) { wasi, arguments in
+                do {
+                    try body(wasi, arguments)
+                    return [.i32(0)]
+                } catch let error as WASIErrno {
+                    return [.i32(UInt32(error.rawValue))]
+                }
             }
-        }
-        linker.define(module: WASI.moduleName, name: name, .function(function))
+        })
     }
 
     /// A function with no result (`proc_exit`).
     mutating func defineNoResult(_ name: String, _ params: [ValueType], _ body: @escaping (WASI, HostArguments) throws -> Void) {
         let owner = wasi
-        let function = WasmRuntime.Function(store: store, type: FuncType(params: params, results: [])) { [weak owner] values in
-            let wasi = owner
-            guard let wasi else { throw Trap(.host("wasi: the WASI context is gone")) }
-            try body(wasi, HostArguments(values: values))
-            return []
-        }
-        linker.define(module: WASI.moduleName, name: name, .function(function))
+        functions.append(WASIHostFunction(name: name, type: FuncType(params: params, results: [])) { [weak owner] values in
+            try Self.hostCall(owner, values) { wasi, arguments in
+                try body(wasi, arguments)
+                return []
+            }
+        })
     }
 }

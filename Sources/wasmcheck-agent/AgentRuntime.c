@@ -833,6 +833,17 @@ wvm_agent_result wvm_agent_memory_bytes(wvm_agent_store *store, uint64_t handle,
     return wvm_agent_ok;
 }
 
+wvm_agent_result wvm_agent_memory_write(wvm_agent_store *store, uint64_t handle, uint64_t offset, const uint8_t *bytes,
+                                        uint64_t count) {
+    WVMMemory *memory = wvm_agent_memory(store, handle);
+    if (!memory) return wvm_agent_fail(store, wvm_agent_bad_request, "memory-write: not a memory");
+    if (!wvm_agent_contains(offset, count, (uint64_t)memory->byteCount)) {
+        return wvm_agent_fail(store, wvm_agent_bad_request, "memory-write: out of bounds");
+    }
+    if (count > 0) memcpy((uint8_t *)memory->base + offset, bytes, (size_t)count);
+    return wvm_agent_ok;
+}
+
 /* ---------------------------------------------------------------------------
  * Tables.
  */

@@ -173,6 +173,11 @@ uint64_t *wvm_agent_global(wvm_agent_store *store, uint64_t handle);
 wvm_agent_result wvm_agent_memory_bytes(wvm_agent_store *store, uint64_t memory, uint64_t offset, uint64_t count,
                                         const uint8_t **bytes);
 
+/* memory-write: copies `count` bytes to [offset, offset + count), bounds
+ * checked (nothing is written when the range is out of bounds). */
+wvm_agent_result wvm_agent_memory_write(wvm_agent_store *store, uint64_t memory, uint64_t offset, const uint8_t *bytes,
+                                        uint64_t count);
+
 /* table-init, elem-drop, memory-init, data-drop as the host drives them:
  * indices checked against the instance; traps as the builtins. */
 wvm_agent_result wvm_agent_table_init(wvm_agent_store *store, uint64_t vmctx, uint32_t table, uint32_t segment,

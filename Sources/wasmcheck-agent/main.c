@@ -41,6 +41,7 @@ enum {
     OP_TABLE_READ = 0x33,
     OP_GLOBAL_READ = 0x34,
     OP_REFERENCE_KIND = 0x35,
+    OP_MEMORY_WRITE = 0x36,
     OP_TABLE_INIT = 0x40,
     OP_ELEM_DROP = 0x41,
     OP_MEMORY_INIT = 0x42,
@@ -517,6 +518,18 @@ static void op_memory_read(wire_reader *r) {
     }
 }
 
+static void op_memory_write(wire_reader *r) {
+    uint64_t memory = wire_u64(r), offset = wire_u64(r), count = wire_u64(r);
+    const uint8_t *bytes = wire_bytes(r, count);
+    if (!wire_done(r)) {
+        answer_bad_body("memory-write");
+        return;
+    }
+    wvm_agent_result result = wvm_agent_memory_write(store, memory, offset, bytes, count);
+    if (result != wvm_agent_ok) answer_failure(result);
+    else answer_empty();
+}
+
 static void op_memory_hash(wire_reader *r) {
     WVMMemory *memory = wvm_agent_memory(store, wire_u64(r));
     if (!wire_done(r)) {
@@ -637,6 +650,7 @@ static void dispatch(const wire_frame *frame) {
     case OP_TABLE_READ: op_table_read(&r); break;
     case OP_GLOBAL_READ: op_global_read(&r); break;
     case OP_REFERENCE_KIND: op_reference_kind(&r); break;
+    case OP_MEMORY_WRITE: op_memory_write(&r); break;
     case OP_TABLE_INIT: op_segment_init(&r, true); break;
     case OP_ELEM_DROP: op_segment_drop(&r, true); break;
     case OP_MEMORY_INIT: op_segment_init(&r, false); break;
@@ -689,7 +703,8 @@ static int32_t read_host_return(const wire_frame *frame, uint64_t *slots, uint32
 
 /* The callHost round trip: a host-call frame, then frames until the host
  * returns or traps. Requests that come meanwhile (the host function may
- * read memory or call back into wasm) are answered, nested. */
+ * read and write memory, as WASI does, or call back into wasm) are
+ * answered, nested. */
 static int32_t host_call(void *context, uint32_t hostIndex, uint64_t *slots, uint32_t parameterSlots,
                          uint32_t resultSlots) {
     (void)context;

@@ -7,7 +7,8 @@ import WasmPlugins
 import WasmRuntime
 import WasmSyntax
 
-/// `wasmcheck run`: runs a WASI program on an in-process tier, shaped like
+/// `wasmcheck run`: runs a WASI program on any tier of ours (in process, or
+/// the JIT's code in the agent: Run+Agent.swift), shaped like
 /// `wasmtime run` so scripts and the WASI test suite's adapter can use
 /// either: everything after the module goes to the program, the exit
 /// status is the program's, and a trap exits with 134 (128 + SIGABRT, what
@@ -31,8 +32,11 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("env"), help: "Set an environment variable for the program: NAME=VALUE, or NAME to pass the host's value (repeatable).")
     var environment: [String] = []
 
-    @Option(help: "The tier: interpreter or jit.")
+    @Option(help: "The tier: interpreter, jit, or the JIT's code in the agent process: jit-agent (x86-64), jit-aarch64 (under qemu-aarch64).")
     var engine: String = "interpreter"
+
+    @Option(name: .customLong("argv0"), help: "The program's argv[0] (default: the module's file name without its folder, as wasmtime).")
+    var argv0: String?
 
     @Option(name: .customShort("W", allowingJoined: true), help: "WebAssembly options, as wasmtime spells them: fuel=N (units: function entries and loop iterations).")
     var wasmOptions: [String] = []
@@ -57,10 +61,19 @@ struct Run: ParsableCommand {
     static let trapStatus: Int32 = 134
 
     mutating func validate() throws {
-        guard engine == "interpreter" || engine == "interp" || engine == "jit" else {
-            throw ArgumentParser.ValidationError("--engine must be interpreter or jit, not \(engine)")
+        guard ["interpreter", "interp", "jit"].contains(engine) || Self.agentTiers.contains(engine) else {
+            throw ArgumentParser.ValidationError("--engine must be interpreter, jit, jit-agent or jit-aarch64, not \(engine)")
         }
         _ = try fuel()
+        if Self.agentTiers.contains(engine) {
+            // What the agent tiers cannot do is refused, never ignored.
+            if !plugins.isEmpty {
+                throw ArgumentParser.ValidationError("--plugin is not supported with --engine \(engine): native plugins are called in this process, the agent runs the code in another")
+            }
+            if cacheOptions.directory != nil {
+                throw ArgumentParser.ValidationError("--cache is not supported with --engine \(engine): the compiled-module cache holds code for --engine jit")
+            }
+        }
     }
 
     func fuel() throws -> UInt64? {
@@ -77,6 +90,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let bytes = try loadModuleBytes(file)
+        if Self.agentTiers.contains(engine) { runOnAgent(bytes) }
         var configuration = EngineConfiguration()
         configuration.features = features.features
         let fuel = try fuel()
@@ -96,21 +110,7 @@ struct Run: ParsableCommand {
             fail("failed to compile `\(file)`: \(error)")
         }
 
-        var context = WASIContext(arguments: [file] + (invoke == nil ? arguments : []))
-        for item in environment {
-            if let eq = item.firstIndex(of: "=") {
-                context.environment.append((String(item[..<eq]), String(item[item.index(after: eq)...])))
-            } else if let value = ProcessInfo.processInfo.environment[item] {
-                context.environment.append((item, value))
-            }
-        }
-        context.preopens = directories.map { WASIContext.Preopen(argument: $0) }
-        let wasi: WASI
-        do {
-            wasi = try WASI(context: context)
-        } catch {
-            fail("\(error)")
-        }
+        let wasi = makeWASI()
         var linker = Linker()
         wasi.define(in: &linker, store: store)
         // Plugins after WASI: a plugin may replace a WASI function. Their
@@ -146,15 +146,58 @@ struct Run: ParsableCommand {
                 try wasi.start(instance)
             }
         } catch let exit as WASIExit {
-            // As wasmtime: statuses of 126 and above are reserved by shells
-            // (not found, signals), so a program cannot claim them.
-            guard exit.code < 126 else { fail("exit with invalid exit status outside of [0..126): \(exit.code)") }
-            Foundation.exit(Int32(exit.code))
+            self.exit(with: exit.code)
         } catch let trap as Trap {
-            printError("Error: failed to run main module `\(file)`: wasm trap: \(trap.message)\(Self.explanation(trap.kind, fuel: fuel, maxStack: configuration.maxCallDepth))")
-            printError("note: no wasm backtrace: the runtime does not record the frames of a trap")
-            Foundation.exit(Self.trapStatus)
+            exit(with: trap, fuel: fuel, maxStack: configuration.maxCallDepth)
         }
+    }
+
+    /// The program's WASI: its arguments, environment and preopens.
+    func makeWASI() -> WASI {
+        // argv[0] is the module's base name, as `wasmtime run` gives it
+        // (src/commands/run.rs, compute_argv: no path information leaks).
+        let argv0 = self.argv0 ?? file.split(separator: "/").last.map(String.init) ?? file
+        var context = WASIContext(arguments: [argv0] + (invoke == nil ? arguments : []))
+        for item in environment {
+            if let eq = item.firstIndex(of: "=") {
+                context.environment.append((String(item[..<eq]), String(item[item.index(after: eq)...])))
+            } else if let value = ProcessInfo.processInfo.environment[item] {
+                context.environment.append((item, value))
+            }
+        }
+        context.preopens = directories.map { WASIContext.Preopen(argument: $0) }
+        do {
+            return try WASI(context: context)
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    /// `proc_exit`'s status as the exit status of this process.
+    func exit(with code: UInt32) -> Never { Foundation.exit(status(exit: code)) }
+
+    /// The exit status for `proc_exit(code)` (reported when refused).
+    func status(exit code: UInt32) -> Int32 {
+        // As wasmtime: statuses of 126 and above are reserved by shells
+        // (not found, signals), so a program cannot claim them.
+        // wasmtime-wasi's proc_exit returns an error that is no I32Exit, so
+        // `wasmtime run` reports it and exits with 1 (crates/wasi/src/p1.rs).
+        guard code < 126 else {
+            printError("Error: failed to run main module `\(file)`: exit with invalid exit status outside of [0..126): \(code)")
+            return 1
+        }
+        return Int32(code)
+    }
+
+    /// A trap ends the run with wasmtime's status for a trap.
+    func exit(with trap: Trap, fuel: UInt64?, maxStack: Int) -> Never {
+        Foundation.exit(status(trap: trap, fuel: fuel, maxStack: maxStack))
+    }
+
+    /// Reports a trap; wasmtime's exit status for it.
+    func status(trap: Trap, fuel: UInt64?, maxStack: Int) -> Int32 {
+        printError("Error: failed to run main module `\(file)`: wasm trap: \(trap.message)\(Self.explanation(trap.kind, fuel: fuel, maxStack: maxStack))")
+        return Self.trapStatus
     }
 
     /// Why a limit trap happened, in the options' terms.
@@ -207,7 +250,7 @@ struct Run: ParsableCommand {
         }
     }
 
-    private func fail(_ message: String) -> Never {
+    func fail(_ message: String) -> Never {
         printError("Error: \(message)")
         Foundation.exit(1)
     }

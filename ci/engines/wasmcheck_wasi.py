@@ -4,7 +4,8 @@ runner's adapter format: see wasi-testsuite/adapters/wasmtime.py).
     python3 test-runner/wasi_test_runner.py -r /path/to/ci/engines/wasmcheck_wasi.py -t tests/c/testsuite/wasm32-wasip1 ...
 
 WASMCHECK names the command (default: `wasmcheck` on PATH); WASMCHECK_ENGINE
-picks the tier (`interpreter`, the default, or `jit`).
+picks the tier (`interpreter`, the default, `jit`, or the JIT's code in the
+agent process: `jit-agent`, `jit-aarch64` under qemu-aarch64).
 """
 import os
 import shlex
@@ -23,6 +24,11 @@ def get_version() -> str:
     # `wasmcheck --version` is not defined; the help text proves the binary runs.
     subprocess.run(WASMCHECK + ["run", "--help"], capture_output=True, check=True)
     return "0.1.0"
+
+
+def get_timeout_seconds() -> float:
+    # The runner's default is 5 s; code under qemu-user runs 10-50 times slower.
+    return 30.0 if ENGINE == "jit-aarch64" else 5.0
 
 
 def get_wasi_versions() -> List[str]:

@@ -7,6 +7,7 @@ enum AgentOp: UInt8 {
     case newInstance = 0x15, finishInstance = 0x16, declareType = 0x17, newObject = 0x18, newTag = 0x19
     case invoke = 0x20
     case memoryInfo = 0x30, memoryRead = 0x31, memoryHash = 0x32, tableRead = 0x33, globalRead = 0x34, referenceKind = 0x35
+    case memoryWrite = 0x36
     case tableInit = 0x40, elemDrop = 0x41, memoryInit = 0x42, dataDrop = 0x43
     case hostCall = 0x80, hostReturn = 0x81, hostTrap = 0x82
 }
@@ -24,6 +25,7 @@ struct FrameWriter {
     mutating func int(_ v: Int) { u64(UInt64(truncatingIfNeeded: v)) }
     mutating func count(_ n: Int) { u32(UInt32(truncatingIfNeeded: n)) }
     mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    mutating func raw(_ b: UnsafeRawBufferPointer) { bytes.append(contentsOf: b) }
     mutating func slots(_ s: [UInt64]) {
         count(s.count)
         for v in s { u64(v) }
@@ -98,7 +100,9 @@ final class AgentConnection {
     }
 
     /// Sends `request` and reads frames until its answer; host calls in
-    /// between go to `hostCall` (host index, argument slots).
+    /// between go to `hostCall` (host index, argument slots), which may send
+    /// requests of its own (nested: `memory-read`, `memory-write`, ...)
+    /// before its reply goes back.
     func request(_ request: FrameWriter, timeout: Double,
                  hostCall: (UInt32, [UInt64]) -> HostReply = { _, _ in .trapped }) throws(EngineFailure) -> AgentAnswer {
         let deadline = Date(timeIntervalSinceNow: timeout)

@@ -26,6 +26,15 @@ public final class AgentEngine: WasmEngine {
     /// Seconds the agent may take to start and answer `hello` (qemu's start-up).
     public var startupTimeout: Double = 30
     public private(set) var fuelPerCall: UInt64?
+    /// How `fuelPerCall` is given: afresh to every call from the host (the
+    /// fuzzer's and the spec runner's rule), or once per store, so that every
+    /// call shares one budget (`wasmcheck run -W fuel=N`, as `Store.fuel`
+    /// in process: the start function, `_initialize` and `_start` together).
+    public var fuelBudget: FuelBudget = .perCall
+    /// The limits of the engine's configuration (memory and table sizes,
+    /// call depth, value stack, GC heap); features and fuel are this
+    /// engine's own (`configure`).
+    public let limits: EngineConfiguration
     /// How many times the agent was started after the first.
     public private(set) var restarts = 0
 
@@ -42,22 +51,29 @@ public final class AgentEngine: WasmEngine {
     /// engine names such as `jit-aarch64!a64-rotl-slip`).
     public let plantedFault: PlantedBackendFault?
 
+    public enum FuelBudget: Sendable {
+        case perCall, perStore
+    }
+
     public init(name: String, target: JITTarget, command: [String], features: Features = .all,
-                fuelPerCall: UInt64? = 10_000_000, timeout: Double = 30, plantedFault: PlantedBackendFault? = nil) {
+                fuelPerCall: UInt64? = 10_000_000, timeout: Double = 30, plantedFault: PlantedBackendFault? = nil,
+                limits: EngineConfiguration = EngineConfiguration()) {
         self.name = name
         self.target = target
         self.command = command
         self.fuelPerCall = fuelPerCall
         self.timeout = timeout
         self.plantedFault = plantedFault
-        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil, plantedFault: plantedFault)
+        self.limits = limits
+        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil,
+                                 plantedFault: plantedFault, limits: limits)
     }
 
     deinit { connection?.stop() }
 
     static func makeEngine(target: JITTarget, features: Features, consumesFuel: Bool,
-                           plantedFault: PlantedBackendFault?) -> WasmRuntime.Engine {
-        var configuration = EngineConfiguration()
+                           plantedFault: PlantedBackendFault?, limits: EngineConfiguration) -> WasmRuntime.Engine {
+        var configuration = limits
         configuration.features = features
         configuration.consumesFuel = consumesFuel
         return WasmRuntime.Engine(configuration: configuration,
@@ -151,7 +167,8 @@ public final class AgentEngine: WasmEngine {
 
     public func configure(features: Features, fuelPerCall: UInt64?) throws(EngineFailure) -> Features {
         self.fuelPerCall = fuelPerCall
-        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil, plantedFault: plantedFault)
+        engine = Self.makeEngine(target: target, features: features, consumesFuel: fuelPerCall != nil,
+                                 plantedFault: plantedFault, limits: limits)
         definedHostFunctions = []
         try reset()
         return features
@@ -264,6 +281,28 @@ public final class AgentEngine: WasmEngine {
         }
     }
 
+    /// The exported memory `export` of `instance`, to read and write
+    /// directly, also from a host function during its call (the agent
+    /// answers requests while it waits for the host's return).
+    public func memory(_ handle: InstanceHandle, export: String) throws(EngineFailure) -> AgentMemory {
+        guard case .memory(let memory, _)? = try instance(handle)[export: export] else {
+            throw EngineFailure(.badRequest, "no exported memory \"\(export)\"")
+        }
+        return AgentMemory(engine: self, handle: memory)
+    }
+
+    /// The type of the exported function `export` of `instance`, if it has one.
+    public func functionType(_ handle: InstanceHandle, export: String) throws(EngineFailure) -> FuncType? {
+        guard case .function(_, let type)? = try instance(handle)[export: export] else { return nil }
+        return type
+    }
+
+    /// The names of the exported functions of `instance`, in the module's order.
+    public func functionExports(_ handle: InstanceHandle) throws(EngineFailure) -> [String] {
+        let instance = try self.instance(handle)
+        return instance.exportOrder.filter { if case .function? = instance[export: $0] { return true } else { return false } }
+    }
+
     func instance(_ handle: InstanceHandle) throws(EngineFailure) -> AgentInstance {
         guard state.instances.indices.contains(handle.id) else { throw EngineFailure(.badRequest, "unknown \(handle)") }
         return state.instances[handle.id]
@@ -291,9 +330,13 @@ public final class AgentEngine: WasmEngine {
     func call(_ header: UInt64, _ arguments: [UInt64]) throws(EngineFailure) -> CallOutcome {
         var request = FrameWriter(.invoke)
         request.u64(header)
-        request.u8(fuelPerCall == nil ? 0 : 1)
-        request.u64(fuelPerCall ?? 0)
+        // Per store: the first call gives the fuel; later ones run on what
+        // is left (the agent keeps it between invocations).
+        let givesFuel = fuelPerCall != nil && (fuelBudget == .perCall || !state.fuelGiven)
+        request.u8(givesFuel ? 1 : 0)
+        request.u64(givesFuel ? fuelPerCall ?? 0 : 0)
         request.slots(arguments)
+        if givesFuel { state.fuelGiven = true }
         state.pendingHostTrap = nil
         switch try send(request) {
         case .ok(var r): return .returned(try read { try r.slots() })
@@ -381,5 +424,47 @@ public final class AgentEngine: WasmEngine {
             _ = try r.u64()
             return try r.u64()
         }
+    }
+}
+
+/// A memory in the agent (`AgentEngine.memory(_:export:)`): its size, and
+/// bounds-checked reads and writes (`memory-info`, `memory-read`,
+/// `memory-write`; a range out of bounds is a bad request).
+public struct AgentMemory {
+    public let engine: AgentEngine
+    /// The memory's handle in the agent.
+    public let handle: UInt64
+
+    /// The size in bytes now.
+    public func byteCount() throws(EngineFailure) -> UInt64 {
+        var request = FrameWriter(.memoryInfo)
+        request.u64(handle)
+        var r = try engine.sendExpectingOK(request)
+        return try engine.read { try r.u64() }
+    }
+
+    /// `count` bytes at `offset`.
+    public func read(at offset: UInt64, count: Int) throws(EngineFailure) -> [UInt8] {
+        var request = FrameWriter(.memoryRead)
+        request.u64(handle)
+        request.u64(offset)
+        request.int(count)
+        var r = try engine.sendExpectingOK(request)
+        let bytes = try engine.read {
+            let n = Int(try r.u64())
+            return try r.raw(n)
+        }
+        guard bytes.count == count else { throw EngineFailure(.protocolViolation, "\(engine.name): memory-read answered \(bytes.count) bytes, not \(count)") }
+        return bytes
+    }
+
+    /// Writes `bytes` at `offset`.
+    public func write(at offset: UInt64, _ bytes: UnsafeRawBufferPointer) throws(EngineFailure) {
+        var request = FrameWriter(.memoryWrite)
+        request.u64(handle)
+        request.u64(offset)
+        request.int(bytes.count)
+        request.raw(bytes)
+        _ = try engine.sendExpectingOK(request)
     }
 }

@@ -80,6 +80,8 @@ struct StoreState {
     var hostFunctions: [AgentHostFunction] = []
     /// Whether a constant expression's object did not fit in the agent's heap.
     var constantHeapFull = false
+    /// Whether a call of this store was given the fuel (`FuelBudget.perStore`).
+    var fuelGiven = false
     /// The message of the host trap of the running call.
     var pendingHostTrap: String?
     /// Canonical type IDs of this store (the agent's type IDs).
