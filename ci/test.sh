@@ -22,8 +22,17 @@ ci/conformance.sh
 echo "== fuzzer self-test: every planted fault is found and reduced at its recorded seed (ci/fuzz.sh --quick)"
 ci/fuzz.sh --quick
 
-echo "== the official WASI test suite on both tiers (ci/wasi-testsuite.py)"
+echo "== the official WASI test suite on every tier: interpreter, jit, jit-agent, jit-aarch64 (ci/wasi-testsuite.py)"
 python3 ci/wasi-testsuite.py --wasmcheck .build/release/wasmcheck
+
+echo "== C programs (clang-15, wasi-libc) under wasmtime and our tiers, byte for byte (ci/wasi-c.py)"
+if ! command -v clang-15 >/dev/null || [ ! -f /usr/lib/wasm32-wasi/libc.a ]; then
+    echo "skipped: needs clang-15, lld-15 and Debian's wasi-libc (/usr/lib/wasm32-wasi/libc.a); .ci/run installs them"
+elif ! python3 -c "import wasmtime" 2>/dev/null; then
+    echo "skipped: needs PyPI wasmtime, the reference; .ci/run installs it"
+else
+    python3 ci/wasi-c.py --wasmcheck .build/release/wasmcheck
+fi
 
 echo "== regression corpus replay (cases whose bug was fixed must not diverge again)"
 if compgen -G "corpora/regressions/*.wasm" >/dev/null; then

@@ -39,9 +39,12 @@ enum FinalComponent {
 /// relative to the one before, and every symbolic link read with
 /// `readlinkat` and expanded here, so its target is resolved by the same
 /// rules. Nothing ever leaves the base directory:
-/// - an absolute path, or a symlink to an absolute path, is `ENOTCAPABLE`;
-/// - `..` at the base is `ENOTCAPABLE` (`..` pops a directory this walk
+/// - an absolute path, or a symlink to an absolute path, is `EPERM`;
+/// - `..` at the base is `EPERM` (`..` pops a directory this walk
 ///   opened, it is never handed to the host);
+/// (`EPERM`, not `ENOTCAPABLE`, as wasmtime: cap-std's escape error is a
+/// `PermissionDenied`, which wasmtime-wasi maps to `NotPermitted`, errno
+/// `perm`; its own tests, p1_interesting_paths.rs, expect `ERRNO_PERM`);
 /// - more than `maxExpansions` links is `ELOOP`.
 /// Host path strings are never compared: there is no prefix check to fool.
 enum PathResolution {
@@ -53,7 +56,7 @@ enum PathResolution {
                            _ body: (PathTarget) throws(WASIErrno) -> R) throws(WASIErrno) -> R {
         guard !path.isEmpty else { throw .noEntry }
         guard path.utf8.count <= maxPathLength else { throw .nameTooLong }
-        guard !path.hasPrefix("/") else { throw .notCapable }
+        guard !path.hasPrefix("/") else { throw .permission }
         // Directories opened by the walk, innermost last; closed on return.
         var opened: [Int32] = []
         defer { for fd in opened { close(fd) } }
@@ -66,7 +69,7 @@ enum PathResolution {
             expansions += 1
             guard expansions <= maxExpansions else { throw .loop }
             guard !target.isEmpty else { throw .noEntry }
-            guard !target.hasPrefix("/") else { throw .notCapable }
+            guard !target.hasPrefix("/") else { throw .permission }
             pending += components(target)
             if isLast { trailingSlash = trailingSlash || target.hasSuffix("/") }
         }
@@ -79,7 +82,7 @@ enum PathResolution {
                 continue
             }
             if component == ".." {
-                guard let innermost = opened.popLast() else { throw .notCapable }
+                guard let innermost = opened.popLast() else { throw .permission }
                 close(innermost)
                 if isLast { return try body(PathTarget(parent: opened.last ?? base, name: ".", trailingSlash: trailingSlash)) }
                 continue

@@ -167,7 +167,12 @@ extension WASI {
         d.define("fd_filestat_set_size", [.i32, .i64]) { wasi, a in
             let entry = try wasi.descriptors.get(a[0])
             let fd = try entry.file()
-            try entry.require(.fdFilestatSetSize)
+            // Without the right: a descriptor opened read-only gets the host's
+            // answer to ftruncate on it, EINVAL, as in wasmtime (which checks
+            // only the preopen's permissions and leaves the rest to the host).
+            guard entry.rights.contains(.fdFilestatSetSize) else {
+                throw entry.rights.contains(.fdWrite) ? WASIErrno.notCapable : WASIErrno.invalid
+            }
             guard Int64(bitPattern: a.u64(1)) >= 0 else { throw WASIErrno.invalid }
             try HostFile.check { ftruncate(fd, off_t(a.u64(1))) }
         }

@@ -76,8 +76,9 @@ extension WASI {
         d.define("path_symlink", [.i32, .i32, .i32, .i32, .i32]) { wasi, a in
             let memory = try wasi.guestMemory()
             let target = try memory.string(a[0], a[1])
-            // An absolute target could only ever point outside the sandbox.
-            guard !target.hasPrefix("/") else { throw WASIErrno.notCapable }
+            // An absolute target could only ever point outside the sandbox
+            // (EPERM, as wasmtime: the escape error of PathResolution).
+            guard !target.hasPrefix("/") else { throw WASIErrno.permission }
             let (dir, path) = try wasi.directory(a[2], .pathSymlink, path: a[3], a[4])
             try PathResolution.resolve(in: dir, path, final: .entry) { t throws(WASIErrno) in
                 try HostFile.check { symlinkat(target, t.parent, t.entryName) }

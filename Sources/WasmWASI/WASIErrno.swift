@@ -20,8 +20,8 @@ public enum WASIErrno: UInt16, Error, Sendable {
     case notSupported, notTTY, noSuchDevice, overflow, ownerDead, permission, pipe
     case proto, protocolNotSupported, protocolType, range, readOnlyFileSystem, invalidSeek
     case noSuchProcess, stale, timedOut, textBusy, crossDevice
-    /// The capability (preopen or rights) does not allow the operation:
-    /// what every sandbox escape attempt gets.
+    /// The descriptor's rights do not allow the operation. (A sandbox escape
+    /// attempt gets `permission`, EPERM, as in wasmtime.)
     case notCapable = 76
 
     /// Maps a host `errno` to its WASI counterpart; anything unknown is `io`.
