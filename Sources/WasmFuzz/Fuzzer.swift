@@ -339,9 +339,11 @@ public final class Fuzzer: @unchecked Sendable {
             // The explanation in parentheses is the useful part.
             return String(text[open...]).trimmingCharacters(in: CharacterSet(charactersIn: "()"))
         }
+        // "ENGINE could not STEP: why": the why is the useful part.
+        let couldNot = text.range(of: " could not ") != nil
         var key = ""
         for c in text {
-            if c == ":" || c.isNumber { break }
+            if (c == ":" && !couldNot) || c.isNumber { break }
             key.append(c)
         }
         return key.trimmingCharacters(in: .whitespaces)
