@@ -1757,16 +1757,30 @@ static bool wvm_agent_object_slots(const wvm_agent_type *type, uint64_t length, 
 wvm_agent_result wvm_agent_new_object(wvm_agent_store *store, int64_t typeID, uint64_t length, const uint64_t *slots,
                                       uint32_t slotCount, uint64_t *bits, int32_t *trap) {
     uint64_t expected;
-    if (!wvm_agent_object_slots(wvm_agent_type_of(store, typeID), length, &expected)) {
+    const wvm_agent_type *type = wvm_agent_type_of(store, typeID);
+    if (!wvm_agent_object_slots(type, length, &expected)) {
         return wvm_agent_fail(store, wvm_agent_bad_request, "new-object: not a struct or array type, or a bad length");
     }
-    if (expected != slotCount) return wvm_agent_fail(store, wvm_agent_bad_request, "new-object: wrong slot count");
+    /* An array's slots come for every element, or for one element that
+     * fills them all (array.new and array.new_default in constant
+     * expressions: a frame per element would not scale). */
+    uint64_t perElement = type->slots;
+    bool fill = expected != slotCount;
+    if (fill && !(type->kind == wvm_agent_type_array && length > 1 && perElement == slotCount)) {
+        return wvm_agent_fail(store, wvm_agent_bad_request, "new-object: wrong slot count");
+    }
     /* Never collects: the host may hold references made by earlier
      * new-objects that no root reaches yet. */
     uint64_t *object;
-    *trap = wvm_agent_allocate_object(store, typeID, length, slotCount, NULL, &object);
+    *trap = wvm_agent_allocate_object(store, typeID, length, expected, NULL, &object);
     if (*trap) return wvm_agent_trapped;
-    if (slotCount > 0) memcpy(object + WVM_AGENT_OBJECT_FIELDS, slots, (size_t)slotCount * sizeof(uint64_t));
+    if (fill) {
+        for (uint64_t i = 0; i < length; i++) {
+            memcpy(object + WVM_AGENT_OBJECT_FIELDS + i * perElement, slots, (size_t)perElement * sizeof(uint64_t));
+        }
+    } else if (slotCount > 0) {
+        memcpy(object + WVM_AGENT_OBJECT_FIELDS, slots, (size_t)slotCount * sizeof(uint64_t));
+    }
     *bits = (uint64_t)(uintptr_t)object;
     return wvm_agent_ok;
 }

@@ -187,6 +187,31 @@ struct AgentEngineTests {
             ])
     }
 
+    /// Constant arrays of any length: one element's slots fill the array in
+    /// the agent (a 3,000,000-element array was refused before, which made
+    /// 1.5% of wasm-tools smith's modules inconclusive on the agent tiers).
+    @Test(arguments: targets) func largeConstantArraysAreFilledInTheAgent(_ target: JITTarget) throws {
+        try expectSameBehaviour(target, """
+            (module
+              (type $a (array (mut i64)))
+              (type $v (array i8))
+              (type $f (array v128))
+              (global $big (ref $a) (array.new $a (i64.const -7) (i32.const 3000000)))
+              (global $zero (ref $v) (array.new_default $v (i32.const 100000)))
+              (global $lanes (ref $f) (array.new $f (v128.const i64x2 1 2) (i32.const 3)))
+              (global $one (ref $a) (array.new $a (i64.const 5) (i32.const 1)))
+              (global $none (ref $a) (array.new $a (i64.const 5) (i32.const 0)))
+              (func (export "big") (param i32) (result i64) (array.get $a (global.get $big) (local.get 0)))
+              (func (export "zero") (param i32) (result i32) (array.get_u $v (global.get $zero) (local.get 0)))
+              (func (export "lanes") (param i32) (result i64) (i64x2.extract_lane 1 (array.get $f (global.get $lanes) (local.get 0))))
+              (func (export "lengths") (result i32 i32 i32)
+                (array.len (global.get $big)) (array.len (global.get $one)) (array.len (global.get $none))))
+            """, calls: [
+                ("big", [.i32(0)]), ("big", [.i32(2_999_999)]), ("big", [.i32(3_000_000)]), ("zero", [.i32(99_999)]),
+                ("lanes", [.i32(2)]), ("lengths", []),
+            ])
+    }
+
     /// The planted AArch64-only bug (rotl as rotr: a forgotten negation) is
     /// visible through the agent and absent from the real backend: the
     /// fuzzer found it in 22 s (4,741 cases) and reduced it to this module.

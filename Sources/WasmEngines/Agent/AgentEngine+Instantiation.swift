@@ -478,27 +478,25 @@ struct ConstantValues {
                 guard Int(t) < types.count, case .array(let element) = types[Int(t)].composite else {
                     throw EngineFailure(.badRequest, "invalid constant expression")
                 }
-                var values: [[UInt64]] = []
                 switch instruction.opcode {
                 case .arrayNewFixed:
                     guard case .indexPair(_, let n) = instruction.immediate else { throw EngineFailure(.badRequest, "invalid constant expression") }
+                    var values: [[UInt64]] = []
                     for _ in 0..<n { values.append(try pop()) }
                     values.reverse()
-                case .arrayNew:
-                    let length = UInt32(truncatingIfNeeded: try pop()[0])
-                    let value = try pop()
-                    // A constant array is as large as a module can make
-                    // it cheaply; beyond that the agent's heap limit
-                    // decides, as for code.
-                    guard length <= 1 << 20 else { throw EngineFailure(.badRequest, "constant array of \(length) elements") }
-                    values = Array(repeating: value, count: Int(length))
+                    let slots = values.flatMap { fieldSlots($0, element.storage) }
+                    stack.append([try allocate(typeIDs[Int(t)], UInt64(values.count), slots), 0])
                 default:
+                    // One element's slots fill the whole array in the
+                    // agent (docs/agent-protocol.md, new-object): any
+                    // length a module asks for costs one small frame, and
+                    // the agent's heap limit decides, as in the store.
                     let length = UInt32(truncatingIfNeeded: try pop()[0])
-                    guard length <= 1 << 20 else { throw EngineFailure(.badRequest, "constant array of \(length) elements") }
-                    values = Array(repeating: [0, 0], count: Int(length))
+                    let value = instruction.opcode == .arrayNew ? try pop() : [0, 0]
+                    let one = fieldSlots(value, element.storage)
+                    let slots = length == 0 ? [] : one
+                    stack.append([try allocate(typeIDs[Int(t)], UInt64(length), slots), 0])
                 }
-                let slots = values.flatMap { fieldSlots($0, element.storage) }
-                stack.append([try allocate(typeIDs[Int(t)], UInt64(values.count), slots), 0])
             default:
                 throw EngineFailure(.badRequest, "constant instruction \(instruction.opcode.mnemonic) is not supported by the agent")
             }
