@@ -19,7 +19,7 @@ public final class Interpreter: TierImplementation {
                                                     function: function, index: imported + UInt32(truncatingIfNeeded: i))
             translated.append(try translator.translate())
         }
-        return InterpreterCode(translated)
+        return InterpreterCode(translated, bodyOffsets: module.functions.map(\.bodyOffset))
     }
 
     package func invoke(_ function: UnsafeMutablePointer<FunctionHeader>, slots: UnsafeMutablePointer<UInt64>, store: Store) throws(Trap) {

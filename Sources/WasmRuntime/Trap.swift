@@ -71,15 +71,41 @@ public enum TrapKind: Hashable, Sendable {
 }
 
 /// A WebAssembly trap: execution stopped abnormally.
+///
+/// Two traps are equal when their kinds and details are: the backtrace is
+/// where the trap happened, not what it is, so the spec runner and the
+/// fuzzer compare traps of different tiers (with and without backtraces)
+/// as before.
 public struct Trap: Error, Hashable, Sendable, CustomStringConvertible {
     public var kind: TrapKind
     /// What the reference interpreter adds to some messages (the table
     /// index of an uninitialized element).
     public var detail: String?
+    /// The WebAssembly frames active when the trap happened, innermost
+    /// first, with function indices, names from the module's `name`
+    /// section and byte offsets (see `WasmBacktrace`). Captured by the tier
+    /// when the trap happens, never while code runs: the interpreter
+    /// records one for every trap raised while one of its functions runs
+    /// (its own, or one a host function it called threw, which gets the
+    /// frames of the wasm callers). Nil when no WebAssembly frame was
+    /// active (a call that failed before entering the function, a host
+    /// function called directly by the embedder), and for traps of tiers
+    /// that record no frames (the JIT, the agent).
+    public var backtrace: WasmBacktrace?
 
     public init(_ kind: TrapKind, detail: String? = nil) {
         self.kind = kind
         self.detail = detail
+    }
+
+    /// Kind and detail; not the backtrace.
+    public static func == (lhs: Trap, rhs: Trap) -> Bool {
+        lhs.kind == rhs.kind && lhs.detail == rhs.detail
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(kind)
+        hasher.combine(detail)
     }
 
     /// The suite's wording for the trap (see `TrapKind.message`), with the detail.

@@ -197,6 +197,7 @@ struct Run: ParsableCommand {
     /// Reports a trap; wasmtime's exit status for it.
     func status(trap: Trap, fuel: UInt64?, maxStack: Int) -> Int32 {
         printError("Error: failed to run main module `\(file)`: wasm trap: \(trap.message)\(Self.explanation(trap.kind, fuel: fuel, maxStack: maxStack))")
+        if let report = backtraceReport(trap) { printError(report) }
         return Self.trapStatus
     }
 

@@ -34,9 +34,15 @@ enum Executor {
             case .returned:
                 return
             case .trapped:
-                throw trap(state.trap)
+                throw backtraced(trap(state.trap), pc: state.pc, context: state.context, stack: stack, entryFrames: entryFrames)
             case .slow:
-                if try step(&state, stack: stack, store: store) { return }
+                do {
+                    if try step(&state, stack: stack, store: store) { return }
+                } catch {
+                    // Traps of this function, of host functions it called,
+                    // and of invocations below them (with their frames).
+                    throw backtraced(error, pc: state.pc, context: state.context, stack: stack, entryFrames: entryFrames)
+                }
             }
         }
     }

@@ -43,9 +43,15 @@ struct HandlerClause {
 final class InterpreterCode: CompiledCode {
     let functions: UnsafeMutablePointer<CompiledFunction>
     let count: Int
+    /// For backtraces: each defined function's `SourceMap` and the module
+    /// offset of its body.
+    let sourceMaps: [[UInt64]]
+    let bodyOffsets: [Int]
 
-    init(_ translated: [TranslatedFunction]) {
+    init(_ translated: [TranslatedFunction], bodyOffsets: [Int]) {
         count = translated.count
+        sourceMaps = translated.map(\.sourceMap)
+        self.bodyOffsets = bodyOffsets
         functions = .allocate(capacity: Swift.max(count, 1))
         for (i, t) in translated.enumerated() {
             let code = UnsafeMutablePointer<UInt64>.allocate(capacity: Swift.max(t.code.count, 1))
@@ -72,5 +78,12 @@ final class InterpreterCode: CompiledCode {
 
     func entry(ofDefinedFunction index: Int) -> UnsafeRawPointer {
         UnsafeRawPointer(functions + index)
+    }
+
+    /// The index among the defined functions of a function of this code, or
+    /// nil when `function` is not one of them.
+    func definedIndex(of function: UnsafePointer<CompiledFunction>) -> Int? {
+        let index = function - UnsafePointer(functions)
+        return index >= 0 && index < count ? index : nil
     }
 }

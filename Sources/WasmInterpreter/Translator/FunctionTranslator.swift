@@ -79,6 +79,13 @@ struct FunctionTranslator {
     var legacyTryCount = 0
     var legacySlotClauses: [(clause: Int, id: Int)] = []
     var legacySlotUses: [(code: Int, id: Int)] = []
+    /// The module offset of the wasm instruction being translated (the
+    /// body's start before the first one).
+    var sourceOffset: Int
+    /// Where each instruction's IR starts and the wasm instruction it came
+    /// from (`SourceMap`): an entry when the offset changes, dropped with
+    /// the instructions a peephole removes. Only traps read it.
+    var sourceMap: [UInt64] = []
 
     /// Lazy `local.get` stops above this stack height, which bounds the
     /// work of copying entries home before a local is written.
@@ -93,6 +100,7 @@ struct FunctionTranslator {
             throw CompileError(validationError: error)
         }
         reader = InstructionReader(function.body, features: context.features)
+        sourceOffset = function.bodyOffset
         functionType = context.funcType(ofFunction: index) ?? FuncType()
         localTypes = validator.localTypes
         var slot = 0
@@ -112,7 +120,8 @@ struct FunctionTranslator {
     mutating func translate() throws(CompileError) -> TranslatedFunction {
         control.append(ControlEntry(kind: .function, height: 0, params: [], results: functionType.results, homeBase: localsEnd, reachable: true))
         if consumesFuel { emit(IR.word(.consumeFuel)) }
-        while let (instruction, _) = try validator.next(from: &reader) {
+        while let (instruction, offset) = try validator.next(from: &reader) {
+            sourceOffset = offset
             translate(instruction)
         }
         fuseLastTwo()
@@ -133,7 +142,7 @@ struct FunctionTranslator {
         }
         return TranslatedFunction(code: code, frameSlots: maxSlot, parameterSlots: parameterSlots,
                                   localSlots: localsEnd, resultSlots: resultSlots,
-                                  handlers: clauseOrder.map { clauses[$0] })
+                                  handlers: clauseOrder.map { clauses[$0] }, sourceMap: sourceMap)
     }
 
     /// Emits IR for one validated instruction.
@@ -306,6 +315,7 @@ struct FunctionTranslator {
         fuseLastTwo()
         previousStart = lastStart
         lastStart = code.count
+        SourceMap.note(&sourceMap, code: code.count, offset: sourceOffset)
     }
 
     /// Turns the last two instructions into a superinstruction when the
@@ -330,6 +340,7 @@ struct FunctionTranslator {
     /// Removes the last instruction (which starts at `start`).
     mutating func removeLastInstruction(at start: Int) {
         code.removeSubrange(start...)
+        SourceMap.drop(&sourceMap, from: start)
         lastResult = nil
         lastStart = previousStart
         previousStart = nil
@@ -488,4 +499,6 @@ struct TranslatedFunction {
     var localSlots: Int
     var resultSlots: Int
     var handlers: [HandlerClause]
+    /// IR positions to wasm module offsets (`SourceMap`).
+    var sourceMap: [UInt64] = []
 }
