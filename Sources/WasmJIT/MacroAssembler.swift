@@ -11,10 +11,20 @@ import WasmSyntax
 /// Registers are numbered by the backend (`Register.index`); the frontend
 /// allocates among `allocatable` and never sees the backend's own scratch
 /// registers or the pinned ones (vmctx, frame, runtime).
+///
+/// There are two register classes: general registers (integers,
+/// references) and float registers (f32 and f64 values, `Register.isFloat`).
+/// An operation takes the class of its values: the float operators,
+/// float loads and stores, and the moves, slots and globals of floats take
+/// float registers; everything else takes general ones (a float register
+/// given to a general encoder fails at compile time: no general register
+/// has its number).
 package protocol MacroAssembler {
-    /// The registers the frontend may allocate, all equal. None of them
-    /// survives a call or a builtin: the frontend spills before those.
+    /// The general registers the frontend may allocate, all equal. None of
+    /// them survives a call or a builtin: the frontend spills before those.
     var allocatable: [Register] { get }
+    /// The float registers the frontend may allocate (the same rule).
+    var floatAllocatable: [Register] { get }
 
     /// The code so far (read only: a mutation through a computed property
     /// would copy the buffer, as it once did for every label).
@@ -38,7 +48,9 @@ package protocol MacroAssembler {
     /// Returns normally (trap code 0), counting the frame off the call depth.
     mutating func epilogue()
 
-    // Moves. i32 values are kept zero-extended in 64-bit registers and slots.
+    // Moves. i32 and f32 values are kept zero-extended in 64-bit slots (and
+    // i32s in general registers). Registers of either class; a move
+    // between the classes moves the bits (`width` says how many).
     mutating func move(_ width: Width, _ destination: Register, _ source: Register)
     mutating func moveImmediate(_ destination: Register, _ value: UInt64)
     mutating func loadSlot(_ width: Width, _ destination: Register, slot: Int)
@@ -61,21 +73,23 @@ package protocol MacroAssembler {
     /// destination = (lhs cond rhs) ? 1 : 0.
     mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, _ rhs: Register)
     mutating func compare(_ condition: Condition, _ width: Width, _ destination: Register, _ lhs: Register, immediate: UInt64)
-    /// destination = condition != 0 ? ifTrue : ifFalse (condition 32-bit).
+    /// destination = condition != 0 ? ifTrue : ifFalse (condition 32-bit, in
+    /// a general register; the others all of one class).
     mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register)
     mutating func extend(_ op: ExtendOp, _ destination: Register, _ source: Register)
     /// Wide arithmetic: (lo, hi) = a op b on 128-bit pairs (add, sub), or
     /// the 128-bit product of two i64 (mul_wide, b's pair unused).
     mutating func wide(_ op: WideOp, lo: Register, hi: Register, _ a: (lo: Register, hi: Register), _ b: (lo: Register, hi: Register))
 
-    // Floating point. Floats live in the same registers as integers (their
-    // bits); the backend moves them to its own float registers to compute.
+    // Floating point, in float registers.
     mutating func floatBinary(_ op: FloatBinaryOp, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register)
     mutating func floatUnary(_ op: FloatUnaryOp, _ size: FloatSize, _ destination: Register, _ source: Register)
-    /// destination = (lhs cond rhs) ? 1 : 0; false when either is NaN (but `ne`).
+    /// destination (general) = (lhs cond rhs) ? 1 : 0; false when either is
+    /// NaN (but `ne`).
     mutating func floatCompare(_ condition: FloatCondition, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register)
-    /// Conversions between floats and integers; the trapping truncations
-    /// trap for NaN (invalid conversion) and out of range (overflow).
+    /// Conversions between floats and integers, each register of its
+    /// value's class; the trapping truncations trap for NaN (invalid
+    /// conversion) and out of range (overflow).
     mutating func convert(_ conversion: Conversion, _ destination: Register, _ source: Register)
 
     // Branches.
@@ -102,7 +116,8 @@ package protocol MacroAssembler {
 
     // Memory: the effective address is `address` (zero-extended unless
     // memory64) + `offset`, checked against the memory's size, with no
-    // overflow (the sum is computed in 65 bits).
+    // overflow (the sum is computed in 65 bits). A float register loads or
+    // stores an f32 (access .i32) or an f64 (.i64).
     mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
     mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
     /// Copies `byteCount` (8 or 16) bytes between memory and frame slots,
@@ -221,6 +236,16 @@ package enum BuiltinResult {
 public struct Register: Hashable, Sendable {
     public let index: UInt8
     public init(_ index: UInt8) { self.index = index }
+
+    /// Float registers are numbered from 64 (the backend's register number
+    /// plus 64): no general register of either backend has such a number,
+    /// so a float register passed where a general one is meant stops the
+    /// compiler instead of naming another register.
+    public static let firstFloat: UInt8 = 64
+    public init(float number: UInt8) { self.index = Self.firstFloat + number }
+    public var isFloat: Bool { index >= Self.firstFloat }
+    /// The backend's number of a float register.
+    public var floatNumber: UInt8 { index - Self.firstFloat }
 }
 
 public enum Width: Sendable { case w32, w64 }

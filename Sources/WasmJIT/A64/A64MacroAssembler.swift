@@ -17,7 +17,10 @@ import WasmRuntime
 ///   spills before every call and builtin anyway. x18 (the platform
 ///   register) and x24-x28 are never touched, nor v8-v15, whose low
 ///   halves AAPCS64 makes callee-saved (vector code must keep to v0-v7
-///   and v16-v31, or save them).
+///   and v16-v31, or save them);
+/// - floats: v3-v7 and v24-v31 are allocatable (f32 and f64 values and
+///   locals, caller-saved), v0-v2 are the scalar float scratch and the
+///   vector code keeps to v16-v23.
 /// Floats and NaNs: fmin/fmax are wasm's min/max (a NaN operand gives a
 /// quiet NaN, -0 < +0), frintn is nearest, fcvt keeps NaN payloads as the
 /// interpreter does, and fabs/fneg/copysign work on the bits; fcvtzs and
@@ -67,6 +70,7 @@ struct A64MacroAssembler: MacroAssembler {
     mutating func newLabel() -> Label { asm.code.newLabel() }
 
     let allocatable: [Register] = (0...13).map { Register(UInt8($0)) }
+    let floatAllocatable: [Register] = (Array(3...7) + Array(24...31)).map { Register(float: UInt8($0)) }
 
     // The pinned registers and the scratch ones.
     static let vmctx = A64Register.x19, frame = A64Register.x20, runtime = A64Register.x21
@@ -76,6 +80,10 @@ struct A64MacroAssembler: MacroAssembler {
     static let addressScratch = A64Register.x15
 
     func reg(_ r: Register) -> A64Register { A64Register(rawValue: r.index)! }
+    func fp(_ r: Register) -> A64FPRegister {
+        precondition(r.isFloat, "A64: a general register where a float register is meant")
+        return A64FPRegister(rawValue: r.floatNumber)!
+    }
     func slotOffset(_ index: Int) -> Int { index * 8 }
 
     // MARK: Addressing
@@ -302,21 +310,65 @@ struct A64MacroAssembler: MacroAssembler {
     // MARK: Moves
 
     mutating func move(_ width: Width, _ destination: Register, _ source: Register) {
-        if destination != source { asm.mov(is64: width == .w64, reg(destination), reg(source)) }
+        guard destination != source else { return }
+        let is64 = width == .w64
+        switch (destination.isFloat, source.isFloat) {
+        case (false, false): asm.mov(is64: is64, reg(destination), reg(source))
+        case (true, true): asm.float(.fmov, double: true, fp(destination), fp(source))
+        case (true, false): asm.fmov(double: is64, fp(destination), reg(source))
+        // fmov w, s zero-extends: an f32's bits are an i32 as the rule wants.
+        case (false, true): asm.fmov(double: is64, reg(destination), fp(source))
+        }
     }
 
     mutating func moveImmediate(_ destination: Register, _ value: UInt64) {
-        asm.moveImmediate(is64: value >> 32 != 0, reg(destination), value)
+        guard destination.isFloat else {
+            asm.moveImmediate(is64: value >> 32 != 0, reg(destination), value)
+            return
+        }
+        // The register gets the 64 bits `value` (an f32's zero-extended):
+        // fmov s, #imm and fmov s, w clear the upper half, so either view
+        // of the register reads the constant.
+        let v = fp(destination)
+        let double = value >> 32 != 0
+        if value == 0 {
+            asm.fmov(double: true, v, .zr)
+        } else if let imm8 = A64Assembler.floatImmediate(value, double: double) {
+            asm.fmov(double: double, v, imm8: imm8)
+        } else {
+            asm.moveImmediate(is64: double, Self.s0, value)
+            asm.fmov(double: double, v, Self.s0)
+        }
     }
 
     mutating func loadSlot(_ width: Width, _ destination: Register, slot index: Int) {
-        access(width == .w64 ? .ldrX : .ldrW, reg(destination), Self.frame, slotOffset(index))
+        if destination.isFloat {
+            access(width == .w64 ? .ldrD : .ldrS, fp(destination), Self.frame, slotOffset(index))
+        } else {
+            access(width == .w64 ? .ldrX : .ldrW, reg(destination), Self.frame, slotOffset(index))
+        }
     }
 
     mutating func storeSlot(_ width: Width, slot index: Int, _ source: Register) {
         // Slots are 64 bits; an i32 is stored zero-extended (it is kept so
-        // in its register).
-        storeSlotX(index, reg(source))
+        // in its register), and so is an f32 (through x16: fmov w
+        // zero-extends; a str s would leave the slot's upper half as it was).
+        if source.isFloat {
+            storeFloat(width, Self.frame, slotOffset(index), fp(source))
+        } else {
+            storeSlotX(index, reg(source))
+        }
+    }
+
+    /// A float to a 64-bit cell at base + offset (a slot, a global), an
+    /// f32 zero-extended (through x17).
+    mutating func storeFloat(_ width: Width, _ base: A64Register, _ offset: Int, _ source: A64FPRegister) {
+        if width == .w64 {
+            access(.strD, source, base, offset)
+        } else {
+            asm.fmov(double: false, Self.s1, source)
+            access(.strX, Self.s1, base, offset)
+        }
     }
 
     mutating func storeSlotImmediate(slot index: Int, _ value: UInt64) {
@@ -503,6 +555,10 @@ struct A64MacroAssembler: MacroAssembler {
 
     mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register) {
         asm.tst(is64: false, reg(condition), reg(condition))
+        if destination.isFloat {
+            asm.fcsel(double: true, fp(destination), fp(ifTrue), fp(ifFalse), .ne)
+            return
+        }
         asm.conditionalSelect(.csel, is64: true, reg(destination), reg(ifTrue), reg(ifFalse), .ne)
     }
 
@@ -593,12 +649,20 @@ struct A64MacroAssembler: MacroAssembler {
 
     mutating func loadGlobal(_ width: Width, _ destination: Register, global: Int) {
         globalCell(global, into: Self.s0)
-        asm.access(width == .w64 ? .ldrX : .ldrW, reg(destination), .offset(Self.s0, 0))
+        if destination.isFloat {
+            asm.access(width == .w64 ? .ldrD : .ldrS, fp(destination), .offset(Self.s0, 0))
+        } else {
+            asm.access(width == .w64 ? .ldrX : .ldrW, reg(destination), .offset(Self.s0, 0))
+        }
     }
 
     mutating func storeGlobal(_ width: Width, global: Int, _ source: Register) {
         globalCell(global, into: Self.s0)
-        asm.access(.strX, reg(source), .offset(Self.s0, 0))
+        if source.isFloat {
+            storeFloat(width, Self.s0, 0, fp(source))
+        } else {
+            asm.access(.strX, reg(source), .offset(Self.s0, 0))
+        }
     }
 
     mutating func loadGlobal(_ global: Int, toSlots first: Int, count: Int) {
@@ -688,6 +752,11 @@ struct A64MacroAssembler: MacroAssembler {
     mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
         let size = access.byteCount
         let end = checkedAddress(address, offset: offset, size: size, memory: memory, is64: is64)
+        if destination.isFloat {
+            precondition(access == .i32 || access == .i64, "A64: a float load is 4 or 8 bytes")
+            asm.access(access == .i64 ? .ldrD : .ldrS, fp(destination), .unscaled(end, -size))
+            return
+        }
         let form: A64Access
         switch access {
         case .i32, .i64Load32U: form = .ldrW
@@ -707,6 +776,11 @@ struct A64MacroAssembler: MacroAssembler {
     mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
         let size = access.byteCount
         let end = checkedAddress(address, offset: offset, size: size, memory: memory, is64: is64)
+        if source.isFloat {
+            precondition(access == .i32 || access == .i64, "A64: a float store is 4 or 8 bytes")
+            asm.access(access == .i64 ? .strD : .strS, fp(source), .unscaled(end, -size))
+            return
+        }
         let form: A64Access
         switch access {
         case .i32, .store32: form = .strW

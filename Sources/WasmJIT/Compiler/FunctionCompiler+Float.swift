@@ -1,16 +1,36 @@
 import WasmSyntax
 
 extension FunctionCompiler {
-    /// Compiles a float operator or conversion; false for any other instruction.
+    /// Compiles a float operator or conversion; false for any other
+    /// instruction. Float operands and results are in float registers; a
+    /// comparison's result and a conversion's integer side are general.
     mutating func compileFloat(_ op: Opcode) -> Bool {
         if let (binary, size) = OperatorTables.floatBinaryOps[op] {
             binaryOperation { $0.floatBinary(binary, size, $1, $1, $2) }
         } else if let (unary, size) = OperatorTables.floatUnaryOps[op] {
             unaryOperation { $0.floatUnary(unary, size, $1, $1) }
         } else if let (condition, size) = OperatorTables.floatComparisons[op] {
-            binaryOperation(.i32) { $0.floatCompare(condition, size, $1, $1, $2) }
+            // Both operands are only read: cached locals are used in place.
+            let rhs = pop(), lhs = pop()
+            let r = operandRegister(rhs), l = operandRegister(lhs)
+            let d = allocate()
+            masm.floatCompare(condition, size, d, l, r)
+            releaseOperand(l)
+            releaseOperand(r)
+            push(.i32, .register(d))
         } else if let (conversion, result) = OperatorTables.conversions[op] {
-            unaryOperation(result) { $0.convert(conversion, $1, $1) }
+            let value = stack[stack.count - 1]
+            if isFloat(value.type) == isFloat(result) {
+                // promote and demote: float to float, in place.
+                unaryOperation(result) { $0.convert(conversion, $1, $1) }
+            } else {
+                _ = pop()
+                let s = operandRegister(value)
+                let d = allocate(float: isFloat(result))
+                masm.convert(conversion, d, s)
+                releaseOperand(s)
+                push(result, .register(d))
+            }
         } else {
             return false
         }

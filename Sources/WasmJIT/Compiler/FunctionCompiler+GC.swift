@@ -53,7 +53,7 @@ extension FunctionCompiler {
                 registers.free(r)
                 break
             }
-            let v = intoRegister(value, height: stack.count + 1), r = intoRegister(reference)
+            let v = intoGeneralRegister(value), r = intoRegister(reference)
             masm.trap(ifZero: r, .nullStructureReference)
             masm.storeField(object: r, slot: slot, v)
             registers.free(v)
@@ -113,7 +113,7 @@ extension FunctionCompiler {
                 registers.free(r)
                 break
             }
-            let v = intoRegister(value, height: stack.count + 2), i = intoRegister(index, height: stack.count + 1)
+            let v = intoGeneralRegister(value), i = intoRegister(index, height: stack.count + 1)
             let r = intoRegister(reference)
             masm.trap(ifZero: r, .nullArrayReference)
             masm.storeElement(object: r, index: i, v)

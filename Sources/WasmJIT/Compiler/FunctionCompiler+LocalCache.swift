@@ -4,8 +4,8 @@ import WasmSyntax
 /// write-through form) and the operands that read a cached register in
 /// place.
 extension FunctionCompiler {
-    /// Locals of these types may live in registers; references and
-    /// vectors stay in their slots.
+    /// Locals of these types may live in registers (f32 and f64 in float
+    /// registers); references and vectors stay in their slots.
     func isCacheable(_ type: ValueType) -> Bool {
         type == .i32 || type == .i64 || type == .f32 || type == .f64
     }
@@ -23,7 +23,7 @@ extension FunctionCompiler {
     /// cached.
     mutating func cacheFromSlot(_ index: Int) -> Register? {
         let type = localTypes[index]
-        guard isCacheable(type), let c = registers.take() else { return nil }
+        guard isCacheable(type), let c = registers.take(float: isFloat(type)) else { return nil }
         masm.loadSlot(width(type), c, slot: localSlots[index])
         cache.add(index, c)
         return c
@@ -38,10 +38,12 @@ extension FunctionCompiler {
         cache = LocalCache()
     }
 
-    /// The register of the least recently used cached local that no
-    /// operand of the current instruction reads, for another use.
-    mutating func evictCachedLocal() -> Register? {
-        guard let e = cache.entries.first(where: { borrowCounts[Int($0.register.index)] == 0 }) else { return nil }
+    /// The register of the class (`float`) of the least recently used
+    /// cached local that no operand of the current instruction reads, for
+    /// another use.
+    mutating func evictCachedLocal(float: Bool = false) -> Register? {
+        guard let e = cache.entries.first(where: { $0.register.isFloat == float && borrowCounts[Int($0.register.index)] == 0 })
+        else { return nil }
         _ = cache.remove(local: e.local)
         return e.register
     }
@@ -76,11 +78,12 @@ extension FunctionCompiler {
     mutating func conformCache(to header: LocalCache, from current: LocalCache) {
         let fixups = header.entries.filter { current.register(of: $0.local) != $0.register }
         guard !fixups.isEmpty else { return }
-        var destinations: UInt64 = 0
-        for f in fixups { destinations |= 1 << UInt64(f.register.index) }
+        // Register indices of both classes (floats from 64): 128 bits.
+        var destinations = Set<UInt8>()
+        for f in fixups { destinations.insert(f.register.index) }
         for f in fixups {
             let w = width(localTypes[f.local])
-            if let source = current.register(of: f.local), destinations & (1 << UInt64(source.index)) == 0 {
+            if let source = current.register(of: f.local), !destinations.contains(source.index) {
                 masm.move(w, f.register, source)
             } else {
                 masm.loadSlot(w, f.register, slot: localSlots[f.local])
@@ -94,7 +97,7 @@ extension FunctionCompiler {
     /// the caller owns, as `intoRegister` gives.
     mutating func operandRegister(_ entry: StackEntry) -> Register {
         if case .local(let index) = entry.location {
-            if let c = cachedRegister(of: index) ?? (registers.freeCount >= 1 ? cacheFromSlot(index) : nil) {
+            if let c = cachedRegister(of: index) ?? (registers.freeCount(float: isFloat(entry.type)) >= 1 ? cacheFromSlot(index) : nil) {
                 borrowCounts[Int(c.index)] += 1
                 return c
             }
@@ -206,7 +209,8 @@ extension FunctionCompiler {
 
     /// The cache a loop starts with (its header's): the locals the body
     /// carries from trip to trip first, then the ones it only reads, up to
-    /// half the allocatable registers (the other half is the body's);
+    /// half the allocatable registers of each class (the other half is
+    /// the body's);
     /// locals the body does not touch leave the cache, and carried ones
     /// not cached yet are loaded. A loop-carried local in a register is
     /// what the cache is for: in a slot, each trip waits for the store
@@ -215,21 +219,25 @@ extension FunctionCompiler {
     /// them at every back-edge).
     mutating func prepareLoopHeader() {
         guard let (carried, readOnly) = scanLoop() else { return }
-        let budget = masm.allocatable.count / 2
+        let budget = (general: masm.allocatable.count / 2, float: masm.floatAllocatable.count / 2)
         var keep: [Int] = []
-        for local in carried where keep.count < budget && isCacheable(localTypes[local]) {
-            keep.append(local)
+        var kept = (general: 0, float: 0)
+        func fits(_ local: Int) -> Bool {
+            isFloat(localTypes[local]) ? kept.float < budget.float : kept.general < budget.general
         }
+        func add(_ local: Int) {
+            keep.append(local)
+            if isFloat(localTypes[local]) { kept.float += 1 } else { kept.general += 1 }
+        }
+        for local in carried where isCacheable(localTypes[local]) && fits(local) { add(local) }
         // Only-read locals are kept when already cached, not loaded.
-        for local in readOnly where keep.count < budget && cache.register(of: local) != nil {
-            keep.append(local)
-        }
+        for local in readOnly where cache.register(of: local) != nil && fits(local) { add(local) }
         for e in cache.entries where !keep.contains(e.local) {
             _ = cache.remove(local: e.local)
             registers.free(e.register)
         }
         for local in keep where cache.register(of: local) == nil {
-            guard cacheFromSlot(local) != nil else { break }
+            guard cacheFromSlot(local) != nil else { continue }
         }
         for local in keep { cache.touch(local) }
     }

@@ -54,7 +54,8 @@ extension FunctionCompiler {
         } else {
             let address = pop()
             let a = operandRegister(address)
-            let d = isBorrowed(a) ? allocate() : a
+            // A float goes straight to a float register.
+            let d = isFloat(operation.type) ? allocate(float: true) : (isBorrowed(a) ? allocate() : a)
             masm.load(operation.access, d, address: a, offset: memarg.offset, memory: memory, is64: is64)
             if d != a { releaseOperand(a) }
             push(operation.type, .register(d))

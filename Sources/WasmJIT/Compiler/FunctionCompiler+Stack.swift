@@ -20,7 +20,18 @@ extension FunctionCompiler {
     }
 
     mutating func push(_ type: ValueType, _ location: StackEntry.Location) {
-        if case .register(let r) = location { registers.own(r, at: stack.count) }
+        var location = location
+        if case .register(let r) = location {
+            if r.isFloat != isFloat(type) {
+                // A value computed in the other class (a float read by a
+                // general-register operation: a field, an element, a lane).
+                let d = allocate(float: isFloat(type))
+                masm.move(width(type), d, r)
+                registers.free(r)
+                location = .register(d)
+            }
+            if case .register(let d) = location { registers.own(d, at: stack.count) }
+        }
         let home = nextHome
         stack.append(StackEntry(type: type, location: location, home: home))
         maxSlot = Swift.max(maxSlot, home + type.slotCount)
@@ -59,13 +70,14 @@ extension FunctionCompiler {
         if case .register(let r) = entry.location { registers.free(r) }
     }
 
-    /// A free register, spilling the oldest register entry when none is.
-    mutating func allocate() -> Register {
-        if let r = registers.take() { return r }
+    /// A free register of the class (general or `float`), spilling the
+    /// oldest register entry of the class when none is.
+    mutating func allocate(float: Bool = false) -> Register {
+        if let r = registers.take(float: float) { return r }
         // A cached local costs no code to drop (its slot is current); a
         // value of the stack costs a store now and a load later.
-        if let r = evictCachedLocal() { return r }
-        guard let (r, height) = registers.oldestOwned else {
+        if let r = evictCachedLocal(float: float) { return r }
+        guard let (r, height) = registers.oldestOwned(float: float) else {
             preconditionFailure("every register is held by the instruction being compiled")
         }
         masm.storeSlot(width(stack[height].type), slot: stack[height].home, r)
@@ -81,12 +93,13 @@ extension FunctionCompiler {
     }
 
     mutating func intoRegister(_ entry: StackEntry, height: Int) -> Register {
-        precondition(entry.type != .v128, "vectors do not go into general registers")
+        precondition(entry.type != .v128, "vectors do not go into registers")
+        let float = isFloat(entry.type)
         switch entry.location {
         case .register(let r):
             return r
         case .constant(let bits):
-            let r = allocate()
+            let r = allocate(float: float)
             masm.moveImmediate(r, bits)
             return r
         case .local(let index):
@@ -94,24 +107,52 @@ extension FunctionCompiler {
             // the slot read into a new cache entry when two registers are
             // free, so that the local's next reads are register moves.
             if let c = cachedRegister(of: index) {
-                let r = allocate()
+                let r = allocate(float: float)
                 masm.move(width(entry.type), r, c)
                 return r
             }
-            if registers.freeCount >= 2, let c = cacheFromSlot(index) {
-                let r = allocate()
+            if registers.freeCount(float: float) >= 2, let c = cacheFromSlot(index) {
+                let r = allocate(float: float)
                 masm.move(width(entry.type), r, c)
                 return r
             }
-            let r = allocate()
+            let r = allocate(float: float)
             masm.loadSlot(width(entry.type), r, slot: localSlots[index])
             return r
         case .home:
-            let r = allocate()
+            let r = allocate(float: float)
             masm.loadSlot(width(entry.type), r, slot: entry.home)
             return r
         case .vectorConstant:
             preconditionFailure("a vector constant is not a scalar")
+        }
+    }
+
+    /// The bits of a popped scalar entry in a general register the caller
+    /// owns, for the operations that take any value's bits in general
+    /// registers (fields, elements, lanes).
+    mutating func intoGeneralRegister(_ entry: StackEntry) -> Register {
+        guard isFloat(entry.type) else { return intoRegister(entry) }
+        let w = width(entry.type)
+        switch entry.location {
+        case .constant(let bits):
+            let r = allocate()
+            masm.moveImmediate(r, bits)
+            return r
+        case .home:
+            let r = allocate()
+            masm.loadSlot(w, r, slot: entry.home)
+            return r
+        case .local(let index) where cache.register(of: index) == nil:
+            let r = allocate()
+            masm.loadSlot(w, r, slot: localSlots[index])
+            return r
+        default:
+            let f = operandRegister(entry)
+            let r = allocate()
+            masm.move(w, r, f)
+            releaseOperand(f)
+            return r
         }
     }
 

@@ -32,7 +32,7 @@ extension FunctionCompiler {
         case .lane(let lane):
             // replace_lane
             let scalar = pop(), vector = pop()
-            let s = intoRegister(scalar, height: stack.count + 1)
+            let s = intoGeneralRegister(scalar)
             let v = vectorSlot(vector, height: stack.count)
             supported = masm.scalarToVector(op, destination: vector.home, operand: v, scalar: s, lane: lane)
             registers.free(s)
@@ -40,7 +40,7 @@ extension FunctionCompiler {
         default:
             if name.hasSuffix(".splat") {
                 let scalar = pop()
-                let s = intoRegister(scalar)
+                let s = intoGeneralRegister(scalar)
                 let destination = nextHome
                 supported = masm.scalarToVector(op, destination: destination, operand: nil, scalar: s, lane: 0)
                 registers.free(s)

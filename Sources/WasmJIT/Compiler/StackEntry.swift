@@ -22,34 +22,40 @@ struct StackEntry {
     }
 }
 
-/// The allocatable registers: which are free, and which stack entry owns
-/// each of the others (so that the oldest can be spilled when none is free).
+/// The allocatable registers of both classes (general and float): which
+/// are free, and which stack entry owns each of the others (so that the
+/// oldest of a class can be spilled when none of it is free).
 struct RegisterFile {
     private var free: [Register]
+    private var floatFree: [Register]
     /// The stack height whose entry holds each register (by index), -1
     /// while it is free or belongs to the instruction being compiled.
-    private var owners = [Int](repeating: -1, count: 32)
+    private var owners = [Int](repeating: -1, count: 128)
 
-    init(_ allocatable: [Register]) {
+    init(_ allocatable: [Register], float: [Register]) {
         free = allocatable.reversed()
+        floatFree = float.reversed()
     }
 
-    var hasFree: Bool { !free.isEmpty }
-
-    mutating func take() -> Register? { free.popLast() }
+    mutating func take(float: Bool = false) -> Register? { float ? floatFree.popLast() : free.popLast() }
 
     /// Takes `r` itself, when it is free (a label's cached locals).
     mutating func take(_ r: Register) -> Bool {
-        guard let i = free.firstIndex(of: r) else { return false }
-        free.remove(at: i)
+        if r.isFloat {
+            guard let i = floatFree.firstIndex(of: r) else { return false }
+            floatFree.remove(at: i)
+        } else {
+            guard let i = free.firstIndex(of: r) else { return false }
+            free.remove(at: i)
+        }
         return true
     }
 
-    var freeCount: Int { free.count }
+    func freeCount(float: Bool = false) -> Int { float ? floatFree.count : free.count }
 
     mutating func free(_ r: Register) {
         owners[Int(r.index)] = -1
-        free.append(r)
+        if r.isFloat { floatFree.append(r) } else { free.append(r) }
     }
 
     /// `r` now holds the entry at `height`.
@@ -58,11 +64,13 @@ struct RegisterFile {
     /// `r` now belongs to the instruction being compiled.
     mutating func disown(_ r: Register) { owners[Int(r.index)] = -1 }
 
-    /// The register of the lowest stack entry that holds one.
-    var oldestOwned: (register: Register, height: Int)? {
+    /// The register of the class (`float`) of the lowest stack entry that
+    /// holds one.
+    func oldestOwned(float: Bool = false) -> (register: Register, height: Int)? {
         var best: (register: Register, height: Int)?
-        for (index, height) in owners.enumerated() where height >= 0 && height < (best?.height ?? .max) {
-            best = (Register(UInt8(index)), height)
+        let range = float ? Int(Register.firstFloat)..<owners.count : 0..<Int(Register.firstFloat)
+        for index in range where owners[index] >= 0 && owners[index] < (best?.height ?? .max) {
+            best = (Register(UInt8(index)), owners[index])
         }
         return best
     }

@@ -342,6 +342,16 @@ public struct X64Assembler: Sendable {
         rawRegisterForm(w: is64, 0x0F7E, reg: source.rawValue, rm: destination.rawValue, prefix: 0x66)
     }
 
+    /// movss/movsd xmm, m32/m64: a float from memory (the rest of xmm cleared).
+    public mutating func loadFloat(double: Bool, _ destination: XMM, _ address: X64Address) {
+        memoryForm(w: false, 0x0F10, reg: destination.rawValue, address, prefix: double ? 0xF2 : 0xF3)
+    }
+
+    /// movss/movsd m32/m64, xmm: the low float of xmm to memory.
+    public mutating func storeFloat(double: Bool, _ address: X64Address, _ source: XMM) {
+        memoryForm(w: false, 0x0F11, reg: source.rawValue, address, prefix: double ? 0xF2 : 0xF3)
+    }
+
     /// addss/addsd and the other scalar operations, dst = dst op src. The
     /// bitwise ones (andps, orps) act on the whole register.
     public mutating func sse(_ op: SSEArithmetic, double: Bool, _ destination: XMM, _ source: XMM) {

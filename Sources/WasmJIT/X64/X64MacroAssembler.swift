@@ -15,7 +15,11 @@ import WasmRuntime
 /// - the backend's scratch: rax, rcx, rdx (division, shifts, addresses);
 /// - allocatable: rsi, rdi, r8-r11 and rbp (the seventh: locals stay in
 ///   registers through a loop body only while there is room, and matmul's
-///   inner loop needs about seven).
+///   inner loop needs about seven);
+/// - floats: xmm8-xmm15 are allocatable (f32 and f64 values and locals;
+///   caller-saved in the C ABI, and the frontend spills before calls),
+///   xmm0 and xmm1 are the scalar float scratch, and the vector code
+///   (v128 operands loaded from their slots) uses xmm0-xmm7 only.
 /// Each function has a C entry, which saves rbx, rbp and r12-r15 (keeping rsp
 /// 16-byte aligned for calls into C), pins the registers and calls the
 /// body; calls within an instance go straight to the body, which saves only
@@ -43,8 +47,13 @@ struct X64MacroAssembler: MacroAssembler {
     mutating func newLabel() -> Label { asm.code.newLabel() }
 
     let allocatable: [Register] = [GPR.rsi, .rdi, .r8, .r9, .r10, .r11, .rbp].map { Register($0.rawValue) }
+    let floatAllocatable: [Register] = (8...15).map { Register(float: UInt8($0)) }
 
     private func gpr(_ r: Register) -> GPR { GPR(rawValue: r.index)! }
+    func xmm(_ r: Register) -> XMM {
+        precondition(r.isFloat, "x64: a general register where a float register is meant")
+        return XMM(rawValue: r.floatNumber)!
+    }
     private func slot(_ index: Int) -> X64Address { X64Address(.r12, Int32(index * 8)) }
 
     // MARK: Frames and traps
@@ -150,21 +159,57 @@ struct X64MacroAssembler: MacroAssembler {
     // MARK: Moves
 
     mutating func move(_ width: Width, _ destination: Register, _ source: Register) {
-        if destination != source { asm.mov(is64: width == .w64, gpr(destination), gpr(source)) }
+        guard destination != source else { return }
+        switch (destination.isFloat, source.isFloat) {
+        case (false, false): asm.mov(is64: width == .w64, gpr(destination), gpr(source))
+        case (true, true): asm.movaps(xmm(destination), xmm(source))
+        case (true, false): asm.movToXMM(is64: width == .w64, xmm(destination), gpr(source))
+        // movd zero-extends: an f32's bits are an i32 as the rule wants.
+        case (false, true): asm.movFromXMM(is64: width == .w64, gpr(destination), xmm(source))
+        }
     }
 
     mutating func moveImmediate(_ destination: Register, _ value: UInt64) {
-        asm.moveConstant(gpr(destination), value)
+        guard destination.isFloat else {
+            asm.moveConstant(gpr(destination), value)
+            return
+        }
+        let x = xmm(destination)
+        if value == 0 {
+            asm.packed(.xorps, x, x)
+        } else {
+            asm.moveConstant(.rax, value)
+            asm.movToXMM(is64: value >> 32 != 0, x, .rax)
+        }
     }
 
     mutating func loadSlot(_ width: Width, _ destination: Register, slot index: Int) {
-        asm.load(is64: width == .w64, gpr(destination), slot(index))
+        if destination.isFloat {
+            asm.loadFloat(double: width == .w64, xmm(destination), slot(index))
+        } else {
+            asm.load(is64: width == .w64, gpr(destination), slot(index))
+        }
     }
 
     mutating func storeSlot(_ width: Width, slot index: Int, _ source: Register) {
         // Slots are 64 bits; an i32 is stored zero-extended (it is kept so
-        // in its register).
-        asm.store(is64: true, slot(index), gpr(source))
+        // in its register), and so is an f32 (through rax: movd
+        // zero-extends; a movss would leave the slot's upper half as it was).
+        if source.isFloat {
+            storeFloat(width, slot(index), xmm(source))
+        } else {
+            asm.store(is64: true, slot(index), gpr(source))
+        }
+    }
+
+    /// A float to a 64-bit cell (a slot, a global), an f32 zero-extended.
+    private mutating func storeFloat(_ width: Width, _ address: X64Address, _ source: XMM) {
+        if width == .w64 {
+            asm.storeFloat(double: true, address, source)
+        } else {
+            asm.movFromXMM(is64: false, .rax, source)
+            asm.store(is64: true, address, .rax)
+        }
     }
 
     mutating func storeSlotImmediate(slot index: Int, _ value: UInt64) {
@@ -381,6 +426,22 @@ struct X64MacroAssembler: MacroAssembler {
     }
 
     mutating func select(_ destination: Register, condition: Register, ifTrue: Register, ifFalse: Register) {
+        if destination.isFloat {
+            // No cmov for xmm: a branch around a move.
+            let (d, t, f) = (xmm(destination), xmm(ifTrue), xmm(ifFalse))
+            let done = asm.code.newLabel()
+            asm.test(is64: false, gpr(condition), gpr(condition))
+            if d == f {
+                asm.j(.e, done)
+                asm.movaps(d, t)
+            } else {
+                if d != t { asm.movaps(d, t) }  // flags stay
+                asm.j(.ne, done)
+                asm.movaps(d, f)
+            }
+            asm.code.bind(done)
+            return
+        }
         asm.mov(is64: true, .rax, gpr(ifTrue))
         asm.test(is64: false, gpr(condition), gpr(condition))
         asm.cmov(.e, is64: true, .rax, gpr(ifFalse))
@@ -442,13 +503,22 @@ struct X64MacroAssembler: MacroAssembler {
     mutating func loadGlobal(_ width: Width, _ destination: Register, global: Int) {
         asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceGlobals))
         asm.load(is64: true, .rax, X64Address(.rax, Int32(global * 8)))
-        asm.load(is64: width == .w64, gpr(destination), X64Address(.rax))
+        if destination.isFloat {
+            asm.loadFloat(double: width == .w64, xmm(destination), X64Address(.rax))
+        } else {
+            asm.load(is64: width == .w64, gpr(destination), X64Address(.rax))
+        }
     }
 
     mutating func storeGlobal(_ width: Width, global: Int, _ source: Register) {
-        asm.load(is64: true, .rax, X64Address(.rbx, offsets.instanceGlobals))
-        asm.load(is64: true, .rax, X64Address(.rax, Int32(global * 8)))
-        asm.store(is64: true, X64Address(.rax), gpr(source))
+        // The cell's address in rcx: an f32 goes through rax.
+        asm.load(is64: true, .rcx, X64Address(.rbx, offsets.instanceGlobals))
+        asm.load(is64: true, .rcx, X64Address(.rcx, Int32(global * 8)))
+        if source.isFloat {
+            storeFloat(width, X64Address(.rcx), xmm(source))
+        } else {
+            asm.store(is64: true, X64Address(.rcx), gpr(source))
+        }
     }
 
     mutating func loadGlobal(_ global: Int, toSlots first: Int, count: Int) {
@@ -525,6 +595,11 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
         let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64)
+        if destination.isFloat {
+            precondition(access == .i32 || access == .i64, "x64: a float load is 4 or 8 bytes")
+            asm.loadFloat(double: access == .i64, xmm(destination), at)
+            return
+        }
         let d = gpr(destination)
         switch access {
         case .i32, .i64Load32U: asm.load(is64: false, d, at)
@@ -542,6 +617,11 @@ struct X64MacroAssembler: MacroAssembler {
 
     mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
         let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64)
+        if source.isFloat {
+            precondition(access == .i32 || access == .i64, "x64: a float store is 4 or 8 bytes")
+            asm.storeFloat(double: access == .i64, at, xmm(source))
+            return
+        }
         let s = gpr(source)
         switch access {
         case .i32, .store32: asm.store(is64: false, at, s)
@@ -930,93 +1010,85 @@ struct X64MacroAssembler: MacroAssembler {
 // MARK: Floating point
 
 extension X64MacroAssembler {
-    /// Float values travel in general registers as bits; xmm0 and xmm1 are
-    /// the backend's float scratch registers.
-    private mutating func toXMM(_ size: FloatSize, _ x: XMM, _ r: Register) {
-        asm.movToXMM(is64: size == .f64, x, GPR(rawValue: r.index)!)
-    }
+    /// Float values are in xmm registers (`floatAllocatable`); xmm0 and
+    /// xmm1 are the backend's float scratch registers.
 
-    private mutating func fromXMM(_ size: FloatSize, _ r: Register, _ x: XMM) {
-        asm.movFromXMM(is64: size == .f64, GPR(rawValue: r.index)!, x)
-    }
-
-    /// rax = the sign bit of `size`, or every bit but it.
+    /// xmm0 = the sign bit of `size`, or every bit but it.
     private mutating func signMask(_ size: FloatSize, inverted: Bool) {
         let sign: UInt64 = size == .f64 ? 1 << 63 : 1 << 31
         let all: UInt64 = size == .f64 ? .max : UInt64(UInt32.max)
         asm.moveConstant(.rax, inverted ? all & ~sign : sign)
+        asm.movToXMM(is64: true, .xmm0, .rax)
     }
 
     mutating func floatBinary(_ op: FloatBinaryOp, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register) {
         let double = size == .f64
-        let (d, l, r) = (GPR(rawValue: destination.index)!, GPR(rawValue: lhs.index)!, GPR(rawValue: rhs.index)!)
-        if op == .copysign {
-            // Bits only, so NaN payloads stay: (lhs & ~sign) | (rhs & sign).
-            signMask(size, inverted: false)
-            asm.mov(is64: true, .rcx, r)
-            asm.alu(.and, is64: true, .rcx, .rax)
-            signMask(size, inverted: true)
-            asm.mov(is64: true, .rdx, l)
-            asm.alu(.and, is64: true, .rdx, .rax)
-            asm.alu(.or, is64: true, .rdx, .rcx)
-            asm.mov(is64: true, d, .rdx)
-            return
-        }
-        toXMM(size, .xmm0, lhs)
-        toXMM(size, .xmm1, rhs)
+        // SSE computes d = d op r: in d itself when it is lhs (the
+        // frontend's case), else in xmm1.
+        let (l, r) = (xmm(lhs), xmm(rhs))
+        let d = destination == lhs ? l : XMM.xmm1
+        if d != l { asm.movaps(d, l) }
         switch op {
-        case .add: asm.sse(.add, double: double, .xmm0, .xmm1)
-        case .sub: asm.sse(.sub, double: double, .xmm0, .xmm1)
-        case .mul: asm.sse(.mul, double: double, .xmm0, .xmm1)
-        case .div: asm.sse(.div, double: double, .xmm0, .xmm1)
+        case .add: asm.sse(.add, double: double, d, r)
+        case .sub: asm.sse(.sub, double: double, d, r)
+        case .mul: asm.sse(.mul, double: double, d, r)
+        case .div: asm.sse(.div, double: double, d, r)
         case .min, .max:
             // minss/maxss return the second operand for NaNs and for ±0
             // pairs; wasm wants a NaN, and -0 < +0.
             let nan = asm.code.newLabel(), ordered = asm.code.newLabel(), done = asm.code.newLabel()
-            asm.ucomis(double: double, .xmm0, .xmm1)
+            asm.ucomis(double: double, d, r)
             asm.j(.p, nan)
             asm.j(.ne, ordered)
-            asm.sse(op == .min ? .or : .and, double: double, .xmm0, .xmm1)
+            asm.sse(op == .min ? .or : .and, double: double, d, r)
             asm.jmp(done)
             asm.code.bind(nan)
-            asm.sse(.add, double: double, .xmm0, .xmm1)
+            asm.sse(.add, double: double, d, r)
             asm.jmp(done)
             asm.code.bind(ordered)
-            asm.sse(op == .min ? .min : .max, double: double, .xmm0, .xmm1)
+            asm.sse(op == .min ? .min : .max, double: double, d, r)
             asm.code.bind(done)
-        case .copysign: break
+        case .copysign:
+            // Bits only, so NaN payloads stay: (lhs & ~sign) | (rhs & sign),
+            // in general scratch registers (rare in code; no mask to keep).
+            let sign: UInt64 = double ? 1 << 63 : 1 << 31
+            let all: UInt64 = double ? .max : UInt64(UInt32.max)
+            asm.movFromXMM(is64: true, .rcx, r)
+            asm.movFromXMM(is64: true, .rdx, d)
+            asm.moveConstant(.rax, sign)
+            asm.alu(.and, is64: true, .rcx, .rax)
+            asm.moveConstant(.rax, all & ~sign)
+            asm.alu(.and, is64: true, .rdx, .rax)
+            asm.alu(.or, is64: true, .rdx, .rcx)
+            asm.movToXMM(is64: true, d, .rdx)
         }
-        fromXMM(size, destination, .xmm0)
+        if d != xmm(destination) { asm.movaps(xmm(destination), d) }
     }
 
     mutating func floatUnary(_ op: FloatUnaryOp, _ size: FloatSize, _ destination: Register, _ source: Register) {
         let double = size == .f64
-        let (d, s) = (GPR(rawValue: destination.index)!, GPR(rawValue: source.index)!)
+        let (d, x) = (xmm(destination), xmm(source))
         switch op {
         case .abs, .neg:
+            // On the bits (andps/xorps with a mask): a NaN keeps its payload.
             signMask(size, inverted: op == .abs)
-            if d != s { asm.mov(is64: true, d, s) }
-            asm.alu(op == .abs ? .and : .xor, is64: true, d, .rax)
+            if d != x { asm.movaps(d, x) }
+            asm.packed(op == .abs ? .andps : .xorps, d, .xmm0)
         case .sqrt:
-            toXMM(size, .xmm0, source)
-            asm.sse(.sqrt, double: double, .xmm0, .xmm0)
-            fromXMM(size, destination, .xmm0)
+            asm.sse(.sqrt, double: double, d, x)
         case .ceil, .floor, .trunc, .nearest:
             let mode: SSERounding = op == .ceil ? .ceil : (op == .floor ? .floor : (op == .trunc ? .trunc : .nearest))
-            toXMM(size, .xmm0, source)
-            asm.round(double: double, .xmm0, .xmm0, mode)
-            fromXMM(size, destination, .xmm0)
+            asm.round(double: double, d, x, mode)
         }
     }
 
     mutating func floatCompare(_ condition: FloatCondition, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register) {
         let double = size == .f64
-        let d = GPR(rawValue: destination.index)!
-        toXMM(size, .xmm0, lhs)
-        toXMM(size, .xmm1, rhs)
+        let d = gpr(destination)
+        let (l, r) = (xmm(lhs), xmm(rhs))
         switch condition {
         case .eq, .ne:
-            asm.ucomis(double: double, .xmm0, .xmm1)
+            asm.ucomis(double: double, l, r)
             asm.set(condition == .eq ? .e : .ne, .rax)
             asm.set(condition == .eq ? .np : .p, .rcx)
             asm.zeroExtend(bytes: 1, .rax, .rax)
@@ -1026,9 +1098,9 @@ extension X64MacroAssembler {
             return
         case .gt, .ge:
             // Unordered sets CF, so "above" is false for NaNs.
-            asm.ucomis(double: double, .xmm0, .xmm1)
+            asm.ucomis(double: double, l, r)
         case .lt, .le:
-            asm.ucomis(double: double, .xmm1, .xmm0)
+            asm.ucomis(double: double, r, l)
         }
         asm.set(condition == .gt || condition == .lt ? .a : .ae, .rax)
         asm.zeroExtend(bytes: 1, d, .rax)
@@ -1041,31 +1113,27 @@ extension X64MacroAssembler {
     }
 
     mutating func convert(_ conversion: Conversion, _ destination: Register, _ source: Register) {
-        let (d, s) = (GPR(rawValue: destination.index)!, GPR(rawValue: source.index)!)
         switch conversion {
         case .promote:
-            toXMM(.f32, .xmm0, source)
-            asm.convertFloat(fromDouble: false, .xmm0, .xmm0)
-            fromXMM(.f64, destination, .xmm0)
+            asm.convertFloat(fromDouble: false, xmm(destination), xmm(source))
         case .demote:
-            toXMM(.f64, .xmm0, source)
-            asm.convertFloat(fromDouble: true, .xmm0, .xmm0)
-            fromXMM(.f32, destination, .xmm0)
+            asm.convertFloat(fromDouble: true, xmm(destination), xmm(source))
         case .fromInteger(let signed, let from64, let to):
             let double = to == .f64
+            let (x, s) = (xmm(destination), gpr(source))
             if !from64 {
                 // A u32 is a non-negative i64 (registers hold i32s zero-extended).
-                if signed { asm.convertFromInteger(double: double, is64: false, .xmm0, s) }
-                else { asm.mov(is64: false, .rax, s); asm.convertFromInteger(double: double, is64: true, .xmm0, .rax) }
+                if signed { asm.convertFromInteger(double: double, is64: false, x, s) }
+                else { asm.mov(is64: false, .rax, s); asm.convertFromInteger(double: double, is64: true, x, .rax) }
             } else if signed {
-                asm.convertFromInteger(double: double, is64: true, .xmm0, s)
+                asm.convertFromInteger(double: double, is64: true, x, s)
             } else {
                 // Above 2^63: halve (keeping the low bit, so rounding is
                 // right), convert, double.
                 let big = asm.code.newLabel(), done = asm.code.newLabel()
                 asm.test(is64: true, s, s)
                 asm.j(.s, big)
-                asm.convertFromInteger(double: double, is64: true, .xmm0, s)
+                asm.convertFromInteger(double: double, is64: true, x, s)
                 asm.jmp(done)
                 asm.code.bind(big)
                 asm.mov(is64: true, .rax, s)
@@ -1073,19 +1141,18 @@ extension X64MacroAssembler {
                 asm.mov(is64: false, .rcx, s)
                 asm.alu(.and, is64: false, .rcx, immediate: 1)
                 asm.alu(.or, is64: true, .rax, .rcx)
-                asm.convertFromInteger(double: double, is64: true, .xmm0, .rax)
-                asm.sse(.add, double: double, .xmm0, .xmm0)
+                asm.convertFromInteger(double: double, is64: true, x, .rax)
+                asm.sse(.add, double: double, x, x)
                 asm.code.bind(done)
             }
-            fromXMM(to, destination, .xmm0)
         case .toInteger(let signed, let to64, let from, let saturating):
-            truncate(signed: signed, to64: to64, from: from, saturating: saturating, d, s)
+            truncate(signed: signed, to64: to64, from: from, saturating: saturating, gpr(destination), xmm(source))
         }
     }
 
     /// The float-to-integer truncations. The valid inputs are those above
     /// `lower` (or equal, for the signed minimum) and below `upper`.
-    private mutating func truncate(signed: Bool, to64: Bool, from: FloatSize, saturating: Bool, _ d: GPR, _ s: GPR) {
+    private mutating func truncate(signed: Bool, to64: Bool, from: FloatSize, saturating: Bool, _ d: GPR, _ s: XMM) {
         let double = from == .f64
         let bits = to64 ? 64.0 : 32.0
         let upper = signed ? Foundation.pow(2, bits - 1) : Foundation.pow(2, bits)
@@ -1100,7 +1167,7 @@ extension X64MacroAssembler {
         let low = saturating ? asm.code.newLabel() : trapLabel(.integerOverflow)
         let high = saturating ? asm.code.newLabel() : trapLabel(.integerOverflow)
 
-        asm.movToXMM(is64: double, .xmm0, s)
+        asm.movaps(.xmm0, s)
         asm.ucomis(double: double, .xmm0, .xmm0)
         asm.j(.p, nan)
         floatConstant(from, lower)
