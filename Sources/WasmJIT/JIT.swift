@@ -113,10 +113,15 @@ public final class JIT: TierImplementation {
         let entry = unsafeBitCast(code, to: Entry.self)
         let result = entry(UnsafeMutableRawPointer(instance), base)
         if result != 0 {
-            // Trapping frames leave the depth as it was; the entry knows it.
+            // Trapping frames leave the depth as it was at the trap (the
+            // entry restores it), so the frame trail still names them; a
+            // thrown exception counts its frames off as it leaves them.
+            let frames = result == VMTrapCode.exceptionThrown.rawValue
+                ? [] : Self.trappedFrames(runtime, trapDepth: runtime.pointee.callDepth, entryDepth: depth)
             runtime.pointee.callDepth = depth
-            if let trap = store.pendingTrap {
+            if var trap = store.pendingTrap {
                 store.pendingTrap = nil
+                trap.appendFrames(frames)
                 throw trap
             }
             if result == VMTrapCode.exceptionThrown.rawValue {
@@ -127,7 +132,9 @@ public final class JIT: TierImplementation {
             guard let code = VMTrapCode(rawValue: result), let kind = TrapKind(code) else {
                 throw Trap(.host("jit: unknown trap code \(result)"))
             }
-            throw Trap(kind)
+            var trap = Trap(kind)
+            trap.appendFrames(frames)
+            throw trap
         }
         slots.update(from: base, count: resultSlots)
     }
@@ -196,5 +203,32 @@ final class JITStack: ValueStackRoots {
         // which pass the end of the live slots of the running frame.
         let top = Swift.max(store.codeFrameTop ?? slots, runningFrame ?? slots)
         return UnsafeBufferPointer(start: slots, count: Swift.min(top, end) - slots)
+    }
+}
+
+extension JIT {
+    /// The frames of a trap, innermost first, from the runtime's frame
+    /// trail (CWasmVM.h): code records its vmctx and function index on
+    /// entry at every depth, so depths `entryDepth + 1 ... trapDepth` are
+    /// this invocation's frames. Functions and modules are named from the
+    /// name section; there are no code offsets (the JIT keeps no map from
+    /// native code back to wasm bytes). Past the trail's 4,096 entries the
+    /// outer frames are not known.
+    static func trappedFrames(_ runtime: UnsafeMutablePointer<VMRuntime>, trapDepth: Int, entryDepth: Int) -> [WasmFrame] {
+        guard let trail = runtime.pointee.frameTrail, trapDepth > entryDepth else { return [] }
+        let mask = Int(WVM_FRAME_TRAIL_MASK)
+        var symbolizer = BacktraceSymbolizer()
+        var frames: [WasmFrame] = []
+        var depth = trapDepth
+        while depth > entryDepth && trapDepth - depth <= mask {
+            let at = 2 * (depth & mask)
+            if let vmctx = UnsafeMutablePointer<InstanceContext>(bitPattern: UInt(trail[at])), let entity = vmctx.pointee.entity {
+                let module = Unmanaged<InstanceEntity>.fromOpaque(entity).takeUnretainedValue().module
+                frames.append(symbolizer.frame(in: module, functionIndex: UInt32(truncatingIfNeeded: trail[at + 1]),
+                                               moduleOffset: nil, functionStart: nil))
+            }
+            depth -= 1
+        }
+        return frames
     }
 }

@@ -42,8 +42,10 @@ package protocol MacroAssembler {
     /// Saves what the backend needs and pins vmctx, frame and runtime,
     /// then checks the call depth, the native stack and the frame's room on
     /// the value stack. The frame's size is given later (`setFrameSlots`),
-    /// when the body is compiled: the answer is the place to patch.
-    mutating func prologue(directEntry: Label) -> Int
+    /// when the body is compiled: the answer is the place to patch. The
+    /// body records its frame (vmctx and `functionIndex`, the module's
+    /// function index) in the runtime's frame trail, for backtraces.
+    mutating func prologue(directEntry: Label, functionIndex: UInt32) -> Int
     mutating func setFrameSlots(_ slots: Int, at patch: Int)
     /// Returns normally (trap code 0), counting the frame off the call depth.
     mutating func epilogue()

@@ -10,7 +10,7 @@ struct VMFieldOffsets: Sendable {
     let memoryBase, memoryByteCount, memoryPageCount: Int32
     let tableElements, tableCount: Int32
     let runtimeFuel, runtimeCallDepth, runtimeCallDepthLimit, runtimeNativeStackLimit, runtimeValueStackEnd,
-        runtimeBuiltins, runtimeException: Int32
+        runtimeBuiltins, runtimeException, runtimeFrameTrail: Int32
     /// Builtins by field name (`callHost`, `memoryGrow`, ...).
     let builtins: [String: Int32]
 
@@ -40,6 +40,7 @@ struct VMFieldOffsets: Sendable {
         runtimeValueStackEnd = f("valueStackEnd", .runtime)
         runtimeBuiltins = f("builtins", .runtime)
         runtimeException = f("exception", .runtime)
+        runtimeFrameTrail = f("frameTrail", .runtime)
         var builtins: [String: Int32] = [:]
         for name in o.layout(of: .builtins).fields { builtins[name] = f(name, .builtins) }
         self.builtins = builtins

@@ -1,3 +1,4 @@
+import CWasmVM
 import WasmSyntax
 
 /// Owns all runtime objects: instances and the functions, tables, memories,
@@ -83,20 +84,28 @@ public final class Store {
     /// Re-entrant invocations nest on the native stack, so they are capped.
     package static let maxInvocationDepth = 200
 
+    /// The words of `VMRuntime.frameTrail`: two per depth, for depths
+    /// modulo `WVM_FRAME_TRAIL_MASK + 1` (CWasmVM.h).
+    package static let frameTrailWords = 2 * (Int(WVM_FRAME_TRAIL_MASK) + 1)
+
     public init(engine: Engine) {
         self.engine = engine
         allocationBudget = Swift.min(Store.minimumCollectionThreshold, engine.configuration.maxHeapBytes)
         let builtins = UnsafeMutablePointer<VMBuiltins>.allocate(capacity: 1)
         builtins.initialize(to: VMBuiltins.runtime)
         runtime = .allocate(capacity: 1)
+        let trail = UnsafeMutablePointer<UInt64>.allocate(capacity: Store.frameTrailWords)
+        trail.initialize(repeating: 0, count: Store.frameTrailWords)
         runtime.initialize(to: VMRuntime(
             fuel: 0, callDepth: 0, callDepthLimit: Swift.max(engine.configuration.maxCallDepth, 1),
-            nativeStackLimit: nil, valueStackEnd: nil, trapCode: 0, exception: 0, builtins: builtins, store: nil))
+            nativeStackLimit: nil, valueStackEnd: nil, trapCode: 0, exception: 0, builtins: builtins, store: nil,
+            frameTrail: trail))
         runtime.pointee.store = UnsafeRawPointer(Unmanaged.passUnretained(self).toOpaque())
     }
 
     deinit {
         UnsafeMutablePointer(mutating: runtime.pointee.builtins).deallocate()
+        runtime.pointee.frameTrail?.deallocate()
         runtime.deallocate()
         for object in heapObjects { (object - HeapHeader.words).deallocate() }
     }

@@ -210,6 +210,9 @@ struct wvm_agent_store {
     uint64_t maxHeapBytes;
     uint64_t *valueStack;
     uint64_t *valueStackEnd;
+    /* runtime.frameTrail: code writes it on every entry (CWasmVM.h); the
+     * agent does not report backtraces yet, but the words must exist. */
+    uint64_t frameTrail[2 * (WVM_FRAME_TRAIL_MASK + 1)];
     /* Within a host call from code: the end of the calling frames, where a
      * nested invocation starts (null: none, start at the bottom). */
     uint64_t *codeFrameTop;
@@ -1679,7 +1682,8 @@ wvm_agent_store *wvm_agent_store_create(uint64_t callDepthLimit, uint64_t valueS
                                   .trapCode = 0,
                                   .exception = 0,
                                   .builtins = &store->builtins,
-                                  .store = store};
+                                  .store = store,
+                                  .frameTrail = store->frameTrail};
     store->trapDetail = UINT64_MAX;
     return store;
 }

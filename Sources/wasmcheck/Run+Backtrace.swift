@@ -20,8 +20,8 @@ extension Run {
     /// nothing to add.
     func backtraceReport(_ trap: Trap) -> String? {
         guard let backtrace = trap.backtrace, !backtrace.frames.isEmpty else {
-            if ["interpreter", "interp"].contains(engine) { return nil }
-            return "note: no wasm backtrace: the JIT tier does not record the frames of a trap yet"
+            if ["interpreter", "interp", "jit"].contains(engine) { return nil }
+            return "note: no wasm backtrace: the \(engine) tier does not report the frames of a trap yet"
         }
         return Self.render(backtrace)
     }

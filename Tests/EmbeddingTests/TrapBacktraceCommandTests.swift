@@ -76,13 +76,33 @@ import Testing
         #expect(lines.last?.hasPrefix("  499: ") == true)
     }
 
-    /// The JIT records no frames yet: the same first line and status, and a note.
+    /// The JIT names the frames from its frame trail (no code offsets: it
+    /// keeps no map from native code to wasm bytes), on both tiers the same
+    /// functions in the same order as the interpreter.
     @Test(.enabled(if: tool != nil))
-    func theJITSaysItHasNoBacktrace() throws {
-        let result = try Self.run(Self.named, ["--engine", "jit"])
+    func theJITPrintsTheFramesWithoutOffsets() throws {
+        let result = try Self.run(Self.named, ["--engine", "jit", "--no-cache"])
+        #expect(result.status == 134)
+        let lines = result.err.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines.first?.hasSuffix("app.wat`: wasm trap: integer divide by zero") == true)
+        #expect(Array(lines.dropFirst()) == [
+            "error while executing at wasm backtrace:",
+            "    0: <unknown>!divide",
+            "    1: <unknown>!main",
+            "    2: <unknown>!<wasm function 2>",
+            "    3: <unknown>!<wasm function 3>",
+            "",
+        ], "\(result.err)")
+    }
+
+    /// A deep trace on the JIT is cut as on the interpreter.
+    @Test(.enabled(if: tool != nil))
+    func theJITCutsADeepTrace() throws {
+        let result = try Self.run("(module (func $f (export \"_start\") call $f))", ["--engine", "jit", "--no-cache", "--max-stack", "500"])
         #expect(result.status == 134)
         let lines = result.err.split(separator: "\n").map(String.init)
-        #expect(lines.first?.hasSuffix("app.wat`: wasm trap: integer divide by zero") == true)
-        #expect(lines.dropFirst() == ["note: no wasm backtrace: the JIT tier does not record the frames of a trap yet"])
+        #expect(lines.count == 2 + 40 + 1 + 10, "\(result.err)")
+        #expect(lines.contains("       ... 450 frames left out ..."))
+        #expect(lines.last == "  499: <unknown>!<wasm function 0>")
     }
 }

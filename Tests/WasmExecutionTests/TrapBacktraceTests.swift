@@ -6,8 +6,8 @@ import WasmText
 
 /// `Trap.backtrace` on the interpreter: frames innermost first, function
 /// indices, names from the `name` section and the byte offsets of the
-/// trapping instruction and of each call (issue 14). The JIT records no
-/// frames yet.
+/// trapping instruction and of each call (issue 14). The JIT names the
+/// same frames from its frame trail, without offsets.
 @Suite struct TrapBacktraceTests {
     /// A chain `run` -> (unnamed) -> `compute` -> `divide` that divides by
     /// zero; one import before them, so function indices start at 1.
@@ -193,5 +193,51 @@ import WasmText
         let names = NameSection(decoding: bytes[...])
         #expect(names.moduleName == "m")
         #expect(names.functionNames == [0: "a", 2: "c"])
+    }
+
+    /// The JIT's frames come from the runtime's frame trail (each body
+    /// records its vmctx and function index on entry): the same functions,
+    /// names and order as the interpreter's, without code offsets; across
+    /// a host function the inner invocation's frames come first, and a
+    /// host function's trap has its wasm callers' frames.
+    @Test func theJITNamesTheSameFramesWithoutOffsets() throws {
+        let module = try compile(on: .jit, Self.chain)
+        let store = Store(engine: module.engine)
+        var linker = Linker()
+        linker.define(module: "env", name: "log", .function(Function(store: store, type: FuncType(params: [.i32], results: [])) { _ in [] }))
+        let instance = try linker.instantiate(module, in: store)
+        let trap = try #require(Self.trap { _ = try instance.call("run", [i32(1)]) })
+        #expect(trap.kind == .integerDivideByZero)
+        let frames = try #require(trap.backtrace).frames
+        #expect(frames.map(\.functionIndex) == [1, 2, 3, 4])
+        #expect(frames.map(\.symbol) == ["app!divide", "app!compute", "app!<wasm function 3>", "app!run"])
+        #expect(frames.allSatisfy { $0.moduleOffset == nil })
+        // A second trap in the same store: only its own frames.
+        let again = try #require(Self.trap { _ = try instance.call("run", [i32(1)]) })
+        #expect(again.backtrace?.frames.count == 4)
+
+        let nested = try compile(on: .jit, """
+            (module
+              (import "env" "callback" (func $callback))
+              (import "env" "fail" (func $fail))
+              (func $inner (@name "inner") (export "inner") unreachable)
+              (func $outer (@name "outer") (export "outer") call $callback)
+              (func $caller (@name "caller") (export "failing") nop call $fail))
+            """)
+        let nestedStore = Store(engine: nested.engine)
+        final class Box: @unchecked Sendable { var instance: Instance? }
+        let box = Box()
+        var nestedLinker = Linker()
+        nestedLinker.define(module: "env", name: "callback", .function(Function(store: nestedStore, type: FuncType()) { _ in
+            _ = try box.instance!.call("inner")
+            return []
+        }))
+        nestedLinker.define(module: "env", name: "fail", .function(Function(store: nestedStore, type: FuncType()) { _ in throw Trap(.host("no")) }))
+        box.instance = try nestedLinker.instantiate(nested, in: nestedStore)
+        let across = try #require(Self.trap { _ = try box.instance!.call("outer") })
+        #expect(across.backtrace?.frames.map(\.symbol) == ["<unknown>!inner", "<unknown>!outer"])
+        let host = try #require(Self.trap { _ = try box.instance!.call("failing") })
+        #expect(host.kind == .host("no"))
+        #expect(host.backtrace?.frames.map(\.symbol) == ["<unknown>!caller"])
     }
 }

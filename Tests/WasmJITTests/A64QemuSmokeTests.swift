@@ -474,6 +474,7 @@ int main(int argc, char **argv) {
     uint64_t *stack = calloc(1 << 16, 8);
     rt.callDepthLimit = 500;
     rt.valueStackEnd = stack + (1 << 16);
+    rt.frameTrail = calloc(2 * (WVM_FRAME_TRAIL_MASK + 1), 8);
     char here;
     rt.nativeStackLimit = &here - (1 << 20);
     rt.builtins = &builtins;

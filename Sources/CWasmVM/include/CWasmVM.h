@@ -197,10 +197,21 @@ struct WVMBuiltins;
  *                     `WVMTrapExceptionThrown` to their handlers.
  *   builtins:         read.
  *   store:            runtime only (the `Store`, unretained).
+ *   frameTrail:       write (JIT code): on entry, a frame at depth d writes
+ *                     its vmctx and function index to the two words at
+ *                     2 * (d & WVM_FRAME_TRAIL_MASK); after a trap the
+ *                     runtime reads the trapping frames back from the depth
+ *                     the trap left (the wasm backtrace). The interpreter
+ *                     keeps its own frames and does not use it.
  * The interpreter keeps fuel and its frame count in its own state while
  * it runs (faster) and writes fuel back here when it returns to the host;
  * its frame limit is callDepthLimit.
  */
+/* The frame trail holds the innermost 4096 frames of a trap (two words
+ * each: 64 KiB a store); deeper ones wrap around, as a backtrace prints
+ * only the innermost and outermost frames anyway. */
+#define WVM_FRAME_TRAIL_MASK 4095
+
 #define WVM_RUNTIME_FIELDS(F, S)                                \
     F(S, fuel, I64, uint64_t)                                   \
     F(S, callDepth, WORD, intptr_t)                             \
@@ -210,7 +221,8 @@ struct WVMBuiltins;
     F(S, trapCode, I32, int32_t)                                \
     F(S, exception, I64, uint64_t)                              \
     F(S, builtins, POINTER, const struct WVMBuiltins *_Nonnull) \
-    F(S, store, POINTER, const void *_Nullable)
+    F(S, store, POINTER, const void *_Nullable)                 \
+    F(S, frameTrail, POINTER, uint64_t *_Nullable)
 
 /*
  * Trap codes: `trapCode`, and the results of the builtins that may trap.

@@ -1,3 +1,4 @@
+import CWasmVM
 import WasmRuntime
 
 /// The AArch64 backend (AAPCS64, Linux LP64): `MacroAssembler` on
@@ -221,11 +222,11 @@ struct A64MacroAssembler: MacroAssembler {
     static let entrySize: Int = {
         var masm = A64MacroAssembler()
         let body = masm.newLabel()
-        _ = masm.prologue(directEntry: body)
+        _ = masm.prologue(directEntry: body, functionIndex: 0)
         return masm.code.offset(of: body)!
     }()
 
-    mutating func prologue(directEntry: Label) -> Int {
+    mutating func prologue(directEntry: Label, functionIndex: UInt32) -> Int {
         // The C entry must start where the frontend's caller recorded it:
         // the previous function's island went after its body
         // (`setFrameSlots`), so one is pending here only after a function
@@ -262,6 +263,15 @@ struct A64MacroAssembler: MacroAssembler {
         asm.b(.hs, exhausted)
         asm.addSub(.add, is64: true, Self.s0, Self.s0, immediate: 1)
         store(Self.runtime, offsets.runtimeCallDepth, Self.s0)
+        // The frame trail (CWasmVM.h): vmctx and function index at
+        // 16 * (depth & mask), read back only after a trap.
+        load(Self.s1, Self.runtime, offsets.runtimeFrameTrail)
+        let masked = asm.logical(.and, is64: true, Self.s0, Self.s0, immediate: UInt64(WVM_FRAME_TRAIL_MASK))
+        precondition(masked, "the frame trail's mask is a bitmask immediate")
+        asm.addSub(.add, is64: true, Self.s1, Self.s1, Self.s0, shift: .lsl, amount: 4)
+        asm.access(.strX, Self.vmctx, .offset(Self.s1, 0))
+        asm.moveImmediate(Self.s2, UInt64(functionIndex))
+        asm.access(.strX, Self.s2, .offset(Self.s1, 8))
         load(Self.s1, Self.runtime, offsets.runtimeNativeStackLimit)
         asm.mov(is64: true, Self.s0, .sp)
         asm.cmp(is64: true, Self.s0, Self.s1)

@@ -109,7 +109,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
 
     /// Compiles the whole body; the code starts at the current position.
     mutating func compile() throws(CompileError) -> Assembler {
-        let patch = masm.prologue(directEntry: functionLabels[definedIndex])
+        let patch = masm.prologue(directEntry: functionLabels[definedIndex],
+                                  functionIndex: UInt32(definedIndex + context.importedFunctionCount))
         masm.zeroSlots(from: parameterSlots, count: localsEnd - parameterSlots)
         if consumesFuel { masm.consumeFuel() }
         control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,

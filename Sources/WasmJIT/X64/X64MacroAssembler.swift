@@ -1,4 +1,5 @@
 import Foundation
+import CWasmVM
 import WasmRuntime
 
 /// The x86-64 backend (System V ABI): `MacroAssembler` on `X64Assembler`.
@@ -97,11 +98,11 @@ struct X64MacroAssembler: MacroAssembler {
     static let entrySize: Int = {
         var masm = X64MacroAssembler()
         let body = masm.newLabel()
-        _ = masm.prologue(directEntry: body)
+        _ = masm.prologue(directEntry: body, functionIndex: 0)
         return masm.code.offset(of: body)!
     }()
 
-    mutating func prologue(directEntry: Label) -> Int {
+    mutating func prologue(directEntry: Label, functionIndex: UInt32) -> Int {
         // The C entry (what a function header's `code` points at): saves
         // what the C ABI wants kept (six registers and a word that keeps
         // the body's calls 16-byte aligned), pins vmctx, runtime and
@@ -127,6 +128,15 @@ struct X64MacroAssembler: MacroAssembler {
         asm.j(.ae, trapLabel(.callStackExhausted))
         asm.alu(.add, is64: true, .rax, immediate: 1)
         asm.store(is64: true, depth, .rax)
+        // The frame trail (CWasmVM.h): vmctx and function index at
+        // 16 * (depth & mask), read back only after a trap. Six
+        // instructions a call.
+        asm.load(is64: true, .rcx, X64Address(.r13, offsets.runtimeFrameTrail))
+        asm.mov(is64: false, .rdx, .rax)
+        asm.alu(.and, is64: false, .rdx, immediate: Int32(WVM_FRAME_TRAIL_MASK))
+        asm.shift(.shl, is64: false, .rdx, by: 4)
+        asm.store(is64: true, X64Address(.rcx, 0, index: .rdx), .rbx)
+        asm.store64(X64Address(.rcx, 8, index: .rdx), signExtended: Int32(bitPattern: functionIndex))
         asm.alu(.cmp, is64: true, .rsp, X64Address(.r13, offsets.runtimeNativeStackLimit))
         asm.j(.b, trapLabel(.callStackExhausted))
         // The frame must fit on the value stack: lea rax, [r12 + 8 * slots]
