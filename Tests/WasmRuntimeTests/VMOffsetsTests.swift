@@ -52,7 +52,7 @@ import WasmRuntime
         ])
         check(VMRuntime.self, .runtime, [
             ("fuel", \.fuel), ("callDepth", \.callDepth), ("callDepthLimit", \.callDepthLimit),
-            ("nativeStackLimit", \.nativeStackLimit), ("valueStackEnd", \.valueStackEnd), ("trapCode", \.trapCode), ("exception", \.exception), ("builtins", \.builtins), ("store", \.store),
+            ("nativeStackLimit", \.nativeStackLimit), ("valueStackEnd", \.valueStackEnd), ("trapCode", \.trapCode), ("exception", \.exception), ("builtins", \.builtins), ("store", \.store), ("frameTrail", \.frameTrail),
         ])
         check(VMBuiltins.self, .builtins, [
             ("memoryGrow", \.memoryGrow), ("memoryFill", \.memoryFill), ("memoryCopy", \.memoryCopy),
@@ -90,11 +90,12 @@ import WasmRuntime
         #expect(o.size(of: .instance) == 44)
         #expect(o.offset(of: "callHost", in: .builtins) == 19 * 4)
         // fuel (8), callDepth (4), callDepthLimit (4), nativeStackLimit (4), valueStackEnd (4), trapCode (4),
-        // exception (8, at 32), builtins (4), store (4).
+        // exception (8, at 32), builtins (4), store (4), frameTrail (4), then padding to 8.
         #expect(o.offset(of: "trapCode", in: .runtime) == 24)
         #expect(o.offset(of: "exception", in: .runtime) == 32)
         #expect(o.offset(of: "store", in: .runtime) == 44)
-        #expect(o.size(of: .runtime) == 48)
+        #expect(o.offset(of: "frameTrail", in: .runtime) == 48)
+        #expect(o.size(of: .runtime) == 56)
         for structure in VMOffsets.Structure.allCases {
             let layout = o.layout(of: structure)
             #expect(layout.size <= VMOffsets(pointerSize: 8).size(of: structure))
