@@ -984,29 +984,23 @@ op_i64Extend32S:
 
 /* The effective address: the i32 in `slot` plus hi(w1) (a folded i32.add,
  * wrapping as it would), plus the static offset lo(w1). Both terms are below
- * 2^32, so the sum and the bounds test cannot wrap. */
-#define ADDRESS_AT(p, base, w1, size)                                                       \
+ * 2^32, so the sum and the bounds test cannot wrap. `wild` lets an
+ * out-of-bounds access through: only the scalar loads pass the planted
+ * fault's flag (wc_plant_wild_read), which is read once the test failed,
+ * so the path that runs is unchanged. */
+#define CHECKED_ADDRESS(p, base, w1, size, wild)                                            \
     uint8_t *p;                                                                             \
     {                                                                                       \
         uint64_t w1_ = (w1);                                                                \
         uint64_t ea = (uint64_t)((uint32_t)(base) + (uint32_t)(w1_ >> 32)) + (w1_ & 0xFFFFFFFFu); \
-        if (ea + (size) > memSize) TRAP(OutOfBoundsMemoryAccess);                            \
+        if (ea + (size) > memSize && !(wild)) TRAP(OutOfBoundsMemoryAccess);                 \
         p = memBase + ea;                                                                   \
     }
+#define ADDRESS_AT(p, base, w1, size) CHECKED_ADDRESS(p, base, w1, size, false)
 #define ADDRESS(p, slot, size) ADDRESS_AT(p, sp[slot], W1, size)
-/* ADDRESS for the scalar loads, with the planted wild read (only tested
- * once the bounds check failed, so the path that runs is unchanged). */
-#define LOAD_ADDRESS(p, slot, size)                                                          \
-    uint8_t *p;                                                                             \
-    {                                                                                       \
-        uint64_t w1_ = W1;                                                                  \
-        uint64_t ea = (uint64_t)((uint32_t)sp[slot] + (uint32_t)(w1_ >> 32)) + (w1_ & 0xFFFFFFFFu); \
-        if (ea + (size) > memSize && !plantedWildRead) TRAP(OutOfBoundsMemoryAccess);        \
-        p = memBase + ea;                                                                   \
-    }
 #define LOAD(name, type, size, store)        \
     op_##name : {                            \
-        LOAD_ADDRESS(p, B, size)             \
+        CHECKED_ADDRESS(p, sp[B], W1, size, plantedWildRead) \
         type v;                              \
         memcpy(&v, p, size);                 \
         sp[A] = (store)v;                    \

@@ -210,7 +210,7 @@ public final class InProcessEngine: WasmEngine {
     }
 
     /// An argument as the runtime takes it; nil when it does not fit `type`.
-    static func value(_ v: EngineValue, as type: ValueType) -> Value? {
+    public static func value(_ v: EngineValue, as type: ValueType) -> Value? {
         switch (v, type) {
         case (.i32(let x), .i32): return .i32(x)
         case (.i64(let x), .i64): return .i64(x)
@@ -227,14 +227,8 @@ public final class InProcessEngine: WasmEngine {
     }
 
     func engineValue(_ v: Value) -> EngineValue {
-        switch v {
-        case .i32(let x): return .i32(x)
-        case .i64(let x): return .i64(x)
-        case .f32(let x): return .f32(x)
-        case .f64(let x): return .f64(x)
-        case .v128(let x): return .v128(x)
-        case .ref(let r): return .ref(referenceKind(r))
-        }
+        if case .ref(let r) = v { return .ref(referenceKind(r)) }
+        return EngineValue(plain: v)!
     }
 
     func referenceKind(_ r: Reference) -> ReferenceKind {
@@ -255,5 +249,21 @@ extension InProcessEngine {
     public static func interpreter(name: String = "interpreter", features: Features = .all,
                                    fuelPerCall: UInt64? = 10_000_000, fault: InjectedFault? = nil) -> InProcessEngine {
         InProcessEngine(name: name, features: features, fuelPerCall: fuelPerCall, fault: fault) { Interpreter() }
+    }
+}
+
+extension EngineValue {
+    /// A number or vector as it crosses engines (its bits); nil for a
+    /// reference, which only the engine that made it can describe
+    /// (`InProcessEngine.referenceKind`).
+    public init?(plain value: Value) {
+        switch value {
+        case .i32(let x): self = .i32(x)
+        case .i64(let x): self = .i64(x)
+        case .f32(let x): self = .f32(x)
+        case .f64(let x): self = .f64(x)
+        case .v128(let x): self = .v128(x)
+        case .ref: return nil
+        }
     }
 }

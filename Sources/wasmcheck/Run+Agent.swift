@@ -108,22 +108,16 @@ extension Run {
             _ = try call("_start", [])
             return
         }
-        guard let type = try agent.functionType(instance, export: invoke) else {
-            let names = try agent.functionExports(instance)
-            throw failure("`\(file)` exports no function \"\(invoke)\"; exported functions: \(names.joined(separator: ", "))")
-        }
-        guard type.params.count == arguments.count else {
-            throw failure("\(invoke) takes \(type.params.count) argument(s), got \(arguments.count)")
-        }
-        var values: [EngineValue] = []
-        for (text, type) in zip(arguments, type.params) {
-            guard let value = Self.value(text, as: type).flatMap(WASIHostCalls.engineValue) else {
-                throw failure("cannot read \"\(text)\" as \(type)")
+        let values: [EngineValue]
+        do {
+            values = try invokeArguments(invoke, params: agent.functionType(instance, export: invoke)?.params) {
+                try agent.functionExports(instance)
             }
-            values.append(value)
+        } catch let error as InvokeError {
+            throw failure(error.message)
         }
         for result in try call(invoke, values) {
-            print(WASIHostCalls.value(result).map(Self.text) ?? "\(result)")
+            print(Self.text(result))
         }
     }
 }
@@ -154,17 +148,19 @@ final class WASIHostCalls: HostCallHandler {
     init(_ functions: [WASIHostFunction]) { self.functions = functions }
 
     func call(_ index: Int, _ function: HostFunctionImport, arguments: [EngineValue]) -> HostCallOutcome {
-        guard functions.indices.contains(index) else { return .trapped("wasi: no host function \(index)") }
+        guard functions.indices.contains(index), arguments.count == function.type.params.count else {
+            return .trapped("wasi: no host function \(index) taking \(arguments.count) arguments")
+        }
         var values: [Value] = []
-        for argument in arguments {
-            guard let value = Self.value(argument) else { return .trapped("wasi: \(function.name) got \(argument)") }
+        for (argument, type) in zip(arguments, function.type.params) {
+            guard let value = InProcessEngine.value(argument, as: type) else { return .trapped("wasi: \(function.name) got \(argument)") }
             values.append(value)
         }
         do {
             let results = try functions[index].call(values)
             var encoded: [EngineValue] = []
             for result in results {
-                guard let value = Self.engineValue(result) else { return .trapped("wasi: \(function.name) returned \(result)") }
+                guard let value = EngineValue(plain: result) else { return .trapped("wasi: \(function.name) returned \(result)") }
                 encoded.append(value)
             }
             return .returned(encoded)
@@ -172,27 +168,6 @@ final class WASIHostCalls: HostCallHandler {
             return .trapped(trap.message)
         } catch {
             return .trapped("\(error)")
-        }
-    }
-
-    /// Numbers between the engine protocol and the runtime (WASI has no other types).
-    static func value(_ v: EngineValue) -> Value? {
-        switch v {
-        case .i32(let x): return .i32(x)
-        case .i64(let x): return .i64(x)
-        case .f32(let x): return .f32(x)
-        case .f64(let x): return .f64(x)
-        default: return nil
-        }
-    }
-
-    static func engineValue(_ v: Value) -> EngineValue? {
-        switch v {
-        case .i32(let x): return .i32(x)
-        case .i64(let x): return .i64(x)
-        case .f32(let x): return .f32(x)
-        case .f64(let x): return .f64(x)
-        default: return nil
         }
     }
 }

@@ -4,6 +4,7 @@ import WasmWASI
 import WasmInterpreter
 import WasmJIT
 import WasmPlugins
+import WasmEngines
 import WasmRuntime
 import WasmSyntax
 
@@ -212,36 +213,49 @@ struct Run: ParsableCommand {
 
     /// `--invoke`: calls an export with arguments typed by its parameters.
     func call(_ name: String, in instance: Instance, wasi: WASI) throws {
-        guard let function = instance.function(name) else {
-            let names = instance.exports.compactMap { if case .function = $0.value { return $0.name }; return nil }
-            fail("`\(file)` exports no function \"\(name)\"; exported functions: \(names.joined(separator: ", "))")
+        let function = instance.function(name)
+        let values: [EngineValue]
+        do {
+            values = try invokeArguments(name, params: function?.type.params) {
+                instance.exports.compactMap { if case .function = $0.value { return $0.name }; return nil }
+            }
+        } catch let error as InvokeError {
+            fail(error.message)
         }
-        let params = function.type.params
-        guard params.count == arguments.count else {
-            fail("\(name) takes \(params.count) argument(s), got \(arguments.count)")
-        }
-        var values: [Value] = []
-        for (text, type) in zip(arguments, params) {
-            guard let value = Self.value(text, as: type) else { fail("cannot read \"\(text)\" as \(type)") }
-            values.append(value)
-        }
-        for result in try wasi.call(function, values) {
-            print(Self.text(result))
+        // invokeArguments refuses a missing function and arguments that do not fit.
+        let arguments = zip(values, function!.type.params).compactMap { InProcessEngine.value($0, as: $1) }
+        for result in try wasi.call(function!, arguments) {
+            print(EngineValue(plain: result).map(Self.text) ?? "\(result)")
         }
     }
 
-    static func value(_ text: String, as type: ValueType) -> Value? {
-        switch parseArgument(text, as: type) {
-        case .i32(let v)?: return .i32(v)
-        case .i64(let v)?: return .i64(v)
-        case .f32(let v)?: return .f32(v)
-        case .f64(let v)?: return .f64(v)
-        default: return nil
+    /// Why `--invoke` cannot make the call (reported as `Error: message`).
+    struct InvokeError: Error {
+        var message: String
+    }
+
+    /// `--invoke NAME ARGS...`: the arguments read as the parameters of the
+    /// export (`params`, nil when the module exports no such function) type
+    /// them; every tier calls with these.
+    func invokeArguments(_ name: String, params: [ValueType]?,
+                         exportedFunctions: () throws -> [String]) throws -> [EngineValue] {
+        guard let params else {
+            let names = try exportedFunctions()
+            throw InvokeError(message: "`\(file)` exports no function \"\(name)\"; exported functions: \(names.joined(separator: ", "))")
+        }
+        guard params.count == arguments.count else {
+            throw InvokeError(message: "\(name) takes \(params.count) argument(s), got \(arguments.count)")
+        }
+        return try zip(arguments, params).map { text, type in
+            guard let value = parseArgument(text, as: type), InProcessEngine.value(value, as: type) != nil else {
+                throw InvokeError(message: "cannot read \"\(text)\" as \(type)")
+            }
+            return value
         }
     }
 
     /// Results as wasmtime prints them: integers signed, floats as numbers.
-    static func text(_ value: Value) -> String {
+    static func text(_ value: EngineValue) -> String {
         switch value {
         case .i32(let v): return "\(Int32(bitPattern: v))"
         case .i64(let v): return "\(Int64(bitPattern: v))"
