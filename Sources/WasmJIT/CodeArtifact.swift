@@ -44,15 +44,19 @@ package final class JITArtifactCompiler: TierImplementation {
     package let target: JITTarget
     /// A planted bug in the backend (test-only engine names).
     package let plantedFault: PlantedBackendFault?
+    /// As `JIT.pieceSize`.
+    package let pieceSize: Int
     package var name: String { "jit-\(target.rawValue)" }
 
-    package init(target: JITTarget, plantedFault: PlantedBackendFault? = nil) {
+    package init(target: JITTarget, plantedFault: PlantedBackendFault? = nil, pieceSize: Int = JIT.defaultPieceSize) {
         self.target = target
         self.plantedFault = plantedFault
+        self.pieceSize = pieceSize
     }
 
     package func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
-        ArtifactCode(artifact: try JIT.compileArtifact(module, context: context, target: target, plantedFault: plantedFault))
+        ArtifactCode(artifact: try JIT.compileArtifact(module, context: context, target: target, plantedFault: plantedFault,
+                                                            pieceSize: pieceSize))
     }
 
     package func invoke(_ function: UnsafeMutablePointer<FunctionHeader>, slots: UnsafeMutablePointer<UInt64>, store: Store) throws(Trap) {

@@ -7,17 +7,20 @@
 public struct CodeBuffer: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Where each label was placed, nil while it is not.
-    private var labelOffsets: [Int?] = []
+    private(set) var labelOffsets: [Int?] = []
     /// 32-bit PC-relative fields to fill in when their label is known: the
     /// field's offset, the label, and the offset the displacement counts
     /// from (the end of the instruction on x86-64).
-    private var fixups: [(field: Int, label: Label, base: Int)] = []
+    private(set) var fixups: [(field: Int, label: Label, base: Int)] = []
     /// AArch64 branches whose offset field waits for its label, by label:
     /// the instruction word's offset and the field's shape. Patched when
     /// the label is placed, so an offset out of range fails there.
-    private var a64Fixups: [Int: [(word: Int, field: A64BranchField)]] = [:]
+    private(set) var a64Fixups: [Int: [(word: Int, field: A64BranchField)]] = [:]
 
     public init() {}
+
+    /// Code written elsewhere, with no labels (`link`).
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
     public var count: Int { bytes.count }
 
@@ -67,13 +70,22 @@ public struct CodeBuffer: Sendable {
     /// Fills in every displacement. Every label a branch refers to must be
     /// placed by now.
     public mutating func resolveFixups() {
-        for fixup in fixups {
-            guard let target = labelOffsets[fixup.label.id] else { preconditionFailure("branch to a label never placed") }
+        resolvePlacedFixups()
+        precondition(fixups.isEmpty && a64Fixups.isEmpty, "branch to a label never placed")
+    }
+
+    /// Fills in every displacement whose label is placed. The others stay
+    /// for `link`: calls to functions compiled into another piece of code.
+    public mutating func resolvePlacedFixups() {
+        var pending = fixups
+        fixups = []
+        pending.removeAll { fixup in
+            guard let target = labelOffsets[fixup.label.id] else { return false }
             patch32(at: fixup.field, UInt32(truncatingIfNeeded: Int32(target - fixup.base)))
+            return true
         }
-        fixups.removeAll()
+        fixups = pending
         // AArch64 branches were patched when their labels were placed.
-        precondition(a64Fixups.isEmpty, "branch to a label never placed")
     }
 
     // MARK: AArch64

@@ -22,7 +22,7 @@ extension JIT {
             if cached.entries.count == module.functions.count { artifact = cached }
         }
         if artifact == nil {
-            let compiled = try Self.compileArtifact(module, context: context, target: target)
+            let compiled = try Self.compileArtifact(module, context: context, target: target, pieceSize: pieceSize)
             // A cache that cannot be written costs the next run a compilation,
             // not this one its module (the failure is counted).
             try? cache.store(compiled, header: header)

@@ -14,7 +14,21 @@ import WasmValidation
 public final class JIT: TierImplementation {
     public let name = "jit"
 
-    public init() {}
+    /// About how many bytes of function bodies the JIT compiles as one
+    /// piece, on one core (`ModuleCompiler`).
+    package let pieceSize: Int
+
+    public init() { pieceSize = Self.defaultPieceSize }
+
+    /// A JIT that compiles pieces of about `pieceSize` bytes of bodies (1:
+    /// every function alone, so every call between functions is linked:
+    /// the tests' setting).
+    package init(pieceSize: Int) { self.pieceSize = pieceSize }
+
+    /// Pieces of 16 KiB: the Rust WASI programs of Benchmarks/ (functions
+    /// of 90 bytes at the median, 8.5 KB at most) split into about five
+    /// per module; a module with less is compiled on the calling thread.
+    package static let defaultPieceSize = 16 * 1024
 
     /// The compiled-module cache this tier reads and writes (JIT+Cache.swift);
     /// nil: every module is compiled. Set once, by `init(cache:)`.
@@ -24,12 +38,13 @@ public final class JIT: TierImplementation {
     /// the same module is compiled again with the same configuration.
     public init(cache: ModuleCache?) {
         self.cache = cache
+        pieceSize = Self.defaultPieceSize
     }
 
     package func compile(_ module: WasmSyntax.Module, context: CompilationContext) throws(CompileError) -> any CompiledCode {
         if let cache { return try compile(module, context: context, cache: cache) }
         #if arch(x86_64)
-        let artifact = try Self.compileArtifact(module, context: context, target: .x86_64)
+        let artifact = try Self.compileArtifact(module, context: context, target: .x86_64, pieceSize: pieceSize)
         #else
         throw CompileError(.unsupported, "jit: no backend for this host architecture yet", offset: 0)
         #endif
@@ -45,49 +60,26 @@ public final class JIT: TierImplementation {
     /// what the in-process tier maps executable, and what the agent loads
     /// for another process or architecture (docs/agent-protocol.md).
     package static func compileArtifact(_ module: WasmSyntax.Module, context: CompilationContext,
-                                        target: JITTarget, plantedFault: PlantedBackendFault? = nil) throws(CompileError) -> CodeArtifact {
+                                        target: JITTarget, plantedFault: PlantedBackendFault? = nil,
+                                        pieceSize: Int = defaultPieceSize) throws(CompileError) -> CodeArtifact {
         switch target {
         case .x86_64:
             if let missing = X64Features.host.missingBaseline {
                 throw CompileError(.unsupported, "jit: the x86-64 JIT needs \(missing), which this CPU lacks", offset: 0)
             }
-            return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler(plantedFault: plantedFault))
+            return try compileArtifact(module, context: context, target: target, masm: X64MacroAssembler(plantedFault: plantedFault), pieceSize: pieceSize)
         case .aarch64:
-            return try compileArtifact(module, context: context, target: target, masm: A64MacroAssembler(plantedFault: plantedFault))
+            return try compileArtifact(module, context: context, target: target, masm: A64MacroAssembler(plantedFault: plantedFault), pieceSize: pieceSize)
         }
     }
 
     private static func compileArtifact<Assembler: MacroAssembler>(
-        _ module: WasmSyntax.Module, context: CompilationContext, target: JITTarget, masm initial: Assembler
+        _ module: WasmSyntax.Module, context: CompilationContext, target: JITTarget, masm initial: Assembler, pieceSize: Int
     ) throws(CompileError) -> CodeArtifact {
-        var masm = initial
-        let labels = module.functions.map { _ in masm.newLabel() }
-        let imported = UInt32(truncatingIfNeeded: context.validation.importedFunctionCount)
-        var entries: [Int] = []
-        entries.reserveCapacity(module.functions.count)
-        // The first function the JIT cannot compile fails the module, but
-        // only after every body is validated: invalid beats unsupported.
-        var unsupported: CompileError?
-        for (i, function) in module.functions.enumerated() {
-            // The C entry starts here; the prologue places the label of the
-            // body, where calls from this module go.
-            entries.append(masm.code.count)
-            // The assembler moves into the compiler and back, so its code
-            // buffer is never shared (and copied) while it grows.
-            var compiler = try FunctionCompiler(masm: consume masm, context: context.validation,
-                                                configuration: context.configuration, function: function,
-                                                index: imported + UInt32(truncatingIfNeeded: i), functionLabels: labels)
-            if unsupported != nil { compiler.unsupportedError = unsupported }
-            do {
-                masm = try compiler.compile()
-            } catch where error.kind == .unsupported {
-                unsupported = unsupported ?? error
-                masm = compiler.masm
-            }
-        }
-        if let unsupported { throw unsupported }
-        masm.finish()
-        return CodeArtifact(target: target, code: masm.code.bytes, entries: entries)
+        // Gaps between pieces: int3 on x86-64; udf #0 words on AArch64.
+        let filler: UInt8 = target == .x86_64 ? 0xCC : 0
+        return try ModuleCompiler(module: module, context: context, initial: initial, filler: filler, pieceSize: pieceSize)
+            .compile(target: target)
     }
 
     /// The C signature of every compiled function (the x86-64 backend's

@@ -36,7 +36,9 @@ package protocol MacroAssembler {
     /// caller tests the code after a call, from every frame up to the
     /// entry (docs/architecture.md, decision 5).
     mutating func trapLabel(_ code: TrapCode) -> Label
-    /// Places the trap exits; the code is complete after this.
+    /// Places the trap exits and fills in every branch to a placed label;
+    /// the code is complete after this but for calls to functions compiled
+    /// into another piece, which `CodeBuffer.link` fills in.
     mutating func finish()
 
     /// Saves what the backend needs and pins vmctx, frame and runtime,

@@ -9,11 +9,16 @@ import WasmRuntime
 enum TestTier: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case interpreter
     case jit
+    /// The JIT with every function compiled as a piece of its own, so that
+    /// every call between functions goes through `CodeBuffer.link` (modules
+    /// this small are one piece with the default size).
+    case jitPieces = "jit, a piece per function"
 
     func make() -> any ExecutionTier {
         switch self {
         case .interpreter: return Interpreter()
         case .jit: return JIT()
+        case .jitPieces: return JIT(pieceSize: 1)
         }
     }
 

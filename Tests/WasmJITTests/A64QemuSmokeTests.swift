@@ -38,13 +38,18 @@ struct A64QemuSmokeTests {
     /// then each defined function's entry and type index, then the code.
     static func artifact(_ module: WasmSyntax.Module, configuration: EngineConfiguration = EngineConfiguration()) throws -> String {
         let (masm, entries) = try A64CodeGenerationTests.compileWithEntries(module, configuration: configuration)
+        return try artifactFile(module, code: masm.code.bytes, entries: entries)
+    }
+
+    /// The harness's file for `code` with `entries`.
+    static func artifactFile(_ module: WasmSyntax.Module, code: [UInt8], entries: [Int]) throws -> String {
         var file = Data()
         func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { file.append(contentsOf: $0) } }
         u32(module.imports.filter { if case .function = $0.descriptor { true } else { false } }.count)
         u32(entries.count)
         for (entry, f) in zip(entries, module.functions) { u32(entry); u32(Int(f.typeIndex)) }
-        u32(masm.code.count)
-        file.append(contentsOf: masm.code.bytes)
+        u32(code.count)
+        file.append(contentsOf: code)
         let path = NSTemporaryDirectory() + "wasmcheck-a64-\(UUID().uuidString).bin"
         try file.write(to: URL(fileURLWithPath: path))
         return path

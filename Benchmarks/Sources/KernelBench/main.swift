@@ -26,13 +26,20 @@ func bestOf(_ n: Int, _ body: () throws -> UInt32) rethrows -> (UInt32, Double) 
 }
 
 /// `--compile FILES`: only compile, in each tier (best of `--repeat`):
-/// {engine: {file: [ok (1/0), best seconds]}}.
+/// {engine: {file: [ok (1/0), best seconds]}}. `--only wasmcheck-jit` (or
+/// `wasmcheck`) compiles in that tier alone, for a profiler.
 if let i = arguments.firstIndex(of: "--compile") {
     arguments.remove(at: i)
-    var compiled: [String: [String: [Double]]] = ["wasmcheck": [:], "wasmcheck-jit": [:]]
+    var only: String?
+    if let j = arguments.firstIndex(of: "--only"), j + 1 < arguments.count {
+        only = arguments[j + 1]
+        arguments.removeSubrange(j...(j + 1))
+    }
+    let tiers = [("wasmcheck", Interpreter() as any ExecutionTier), ("wasmcheck-jit", JIT())].filter { only == nil || $0.0 == only }
+    var compiled: [String: [String: [Double]]] = Dictionary(uniqueKeysWithValues: tiers.map { ($0.0, [:]) })
     for path in arguments {
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        for (engine, tier) in [("wasmcheck", Interpreter() as any ExecutionTier), ("wasmcheck-jit", JIT())] {
+        for (engine, tier) in tiers {
             var best = Double.infinity
             var ok = 1.0
             for _ in 0..<repeatCount {

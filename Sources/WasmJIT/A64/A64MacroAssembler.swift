@@ -206,7 +206,7 @@ struct A64MacroAssembler: MacroAssembler {
 
     mutating func finish() {
         placeIsland()
-        asm.code.resolveFixups()
+        asm.code.resolvePlacedFixups()
     }
 
     /// runtime.callDepth += delta.

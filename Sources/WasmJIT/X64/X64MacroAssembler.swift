@@ -83,7 +83,7 @@ struct X64MacroAssembler: MacroAssembler {
         asm.code.bind(trap)
         asm.pop(.r12)
         asm.ret()
-        asm.code.resolveFixups()
+        asm.code.resolvePlacedFixups()
     }
 
     /// After the body returns to the C entry: the alignment word, then
