@@ -120,10 +120,12 @@ struct FunctionTranslator {
     mutating func translate() throws(CompileError) -> TranslatedFunction {
         control.append(ControlEntry(kind: .function, height: 0, params: [], results: functionType.results, homeBase: localsEnd, reachable: true))
         if consumesFuel { emit(IR.word(.consumeFuel)) }
-        while let (instruction, offset) = try validator.next(from: &reader) {
-            sourceOffset = offset
+        while !validator.isFinished {
+            sourceOffset = reader.offset
+            let instruction = try validator.read(from: &reader)
             translate(instruction)
         }
+        try validator.checkEnd(of: reader)
         fuseLastTwo()
         previousStart = nil
         if legacyTryCount > 0 {

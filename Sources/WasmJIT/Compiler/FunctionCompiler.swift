@@ -115,7 +115,9 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         if consumesFuel { masm.consumeFuel() }
         control.append(ControlFrame(kind: .function, height: 0, params: [], results: functionType.results,
                                     label: masm.newLabel()))
-        while let (instruction, offset) = try validator.next(from: &reader) {
+        while !validator.isFinished {
+            let offset = reader.offset
+            let instruction = try validator.read(from: &reader)
             guard unsupportedError == nil else { continue }
             do {
                 try compile(instruction, offset: offset)
@@ -123,6 +125,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
                 unsupportedError = error
             }
         }
+        try validator.checkEnd(of: reader)
         if let unsupportedError { throw unsupportedError }
         masm.setFrameSlots(Swift.max(maxSlot, localsEnd, functionType.results.slotCount), at: patch)
         return masm
