@@ -48,7 +48,7 @@ struct A64MacroAssembler: MacroAssembler {
     var asm = A64Assembler()
     let offsets = VMFieldOffsets.pointerSize8
     /// The trap exits of the current island, created on first use.
-    private var trapLabels: [TrapCode: Label] = [:]
+    private var trapLabels = TrapLabels()
     /// The current island's exit (the status is in w0).
     private var exitLabel: Label?
     /// Where the first branch to the current island is.
@@ -166,7 +166,7 @@ struct A64MacroAssembler: MacroAssembler {
     mutating func placeIsland() {
         guard islandStart != nil else { return }
         let exit = islandExit()
-        for (code, label) in trapLabels.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        for (code, label) in trapLabels.inCodeOrder {
             asm.code.bind(label)
             asm.moveImmediate(is64: false, .x0, UInt64(UInt32(bitPattern: code.rawValue)))
             asm.b(exit)
@@ -179,7 +179,7 @@ struct A64MacroAssembler: MacroAssembler {
         asm.code.bind(trap)
         asm.pair(load: true, .x, Self.frame, .lr, .sp, offset: 16, mode: .postIndex)
         asm.ret()
-        trapLabels = [:]
+        trapLabels.removeAll()
         exitLabel = nil
         islandStart = nil
     }

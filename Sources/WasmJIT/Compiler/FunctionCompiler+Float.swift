@@ -5,11 +5,11 @@ extension FunctionCompiler {
     /// instruction. Float operands and results are in float registers; a
     /// comparison's result and a conversion's integer side are general.
     mutating func compileFloat(_ op: Opcode) -> Bool {
-        if let (binary, size) = OperatorTables.floatBinaryOps[op] {
+        if let (binary, size) = OperatorTables.floatBinaryOps(op) {
             binaryOperation { $0.floatBinary(binary, size, $1, $1, $2) }
-        } else if let (unary, size) = OperatorTables.floatUnaryOps[op] {
+        } else if let (unary, size) = OperatorTables.floatUnaryOps(op) {
             unaryOperation { $0.floatUnary(unary, size, $1, $1) }
-        } else if let (condition, size) = OperatorTables.floatComparisons[op] {
+        } else if let (condition, size) = OperatorTables.floatComparisons(op) {
             // Both operands are only read: cached locals are used in place.
             let rhs = pop(), lhs = pop()
             let r = operandRegister(rhs), l = operandRegister(lhs)
@@ -18,7 +18,7 @@ extension FunctionCompiler {
             releaseOperand(l)
             releaseOperand(r)
             push(.i32, .register(d))
-        } else if let (conversion, result) = OperatorTables.conversions[op] {
+        } else if let (conversion, result) = OperatorTables.conversions(op) {
             let value = stack[stack.count - 1]
             if isFloat(value.type) == isFloat(result) {
                 // promote and demote: float to float, in place.

@@ -4,7 +4,7 @@ import WasmSyntax
 extension FunctionCompiler {
     /// Compiles an integer operator; false for any other instruction.
     mutating func compileNumeric(_ op: Opcode) throws(CompileError) -> Bool {
-        if let (binary, w) = OperatorTables.binaryOps[op] {
+        if let (binary, w) = OperatorTables.binaryOps(op) {
             if case .constant(let bits) = stack[stack.count - 1].location {
                 _ = pop()
                 let lhs = pop()
@@ -14,9 +14,9 @@ extension FunctionCompiler {
             } else {
                 binaryOperation { $0.binary(binary, w, $1, $1, $2) }
             }
-        } else if let (division, w) = OperatorTables.divisionOps[op] {
+        } else if let (division, w) = OperatorTables.divisionOps(op) {
             binaryOperation { $0.divide(division, w, $1, $1, $2) }
-        } else if let (condition, w) = OperatorTables.comparisons[op] {
+        } else if let (condition, w) = OperatorTables.comparisons(op) {
             // Computed by the next instruction (`materializeCompare`) or
             // fused with its branch; both operands are only read.
             let rhs = pop(), lhs = pop()
@@ -34,7 +34,7 @@ extension FunctionCompiler {
             let l = operandRegister(pop())
             push(.i32, .constant(0))
             pendingCompare = PendingCompare(condition: .eq, width: op == .i32Eqz ? .w32 : .w64, lhs: l, rhs: nil, immediate: 0)
-        } else if let (unary, w) = OperatorTables.unaryOps[op] {
+        } else if let (unary, w) = OperatorTables.unaryOps(op) {
             unaryOperation { $0.unary(unary, w, $1, $1) }
         } else if op == .i64Add128 || op == .i64Sub128 {
             let bHi = pop(), bLo = pop(), aHi = pop(), aLo = pop()
@@ -54,7 +54,7 @@ extension FunctionCompiler {
             masm.wide(op == .i64MulWideS ? .mulWideS : .mulWideU, lo: ra, hi: rb, (ra, rb), (ra, rb))
             push(.i64, .register(ra))
             push(.i64, .register(rb))
-        } else if let (extend, result) = OperatorTables.extensions[op] {
+        } else if let (extend, result) = OperatorTables.extensions(op) {
             unaryOperation(result) { $0.extend(extend, $1, $1) }
         } else {
             return false

@@ -33,7 +33,7 @@ import WasmRuntime
 struct X64MacroAssembler: MacroAssembler {
     var asm = X64Assembler()
     let offsets = VMFieldOffsets.pointerSize8
-    private var trapLabels: [TrapCode: Label] = [:]
+    private var trapLabels = TrapLabels()
     private let exit: Label
     /// A bug planted for the fuzzer's self-test (`PlantedBackendFault`).
     let plantedFault: PlantedBackendFault?
@@ -67,7 +67,7 @@ struct X64MacroAssembler: MacroAssembler {
     }
 
     mutating func finish() {
-        for (code, label) in trapLabels.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+        for (code, label) in trapLabels.inCodeOrder {
             asm.code.bind(label)
             asm.mov32(.rax, immediate: UInt32(bitPattern: code.rawValue))
             asm.jmp(exit)
