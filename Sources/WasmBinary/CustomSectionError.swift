@@ -36,6 +36,6 @@ public func checkCustomSections(_ binary: [UInt8], features: Features = .all) th
         throw CustomSectionError(error.message, at: error.offset)
     }
     for custom in module.customSections where custom.name == BranchHintSection.name {
-        try BranchHintSection(decoding: custom.bytes[...]).check(in: module, binary: binary, features: features)
+        try BranchHintSection(decoding: custom.contents).check(in: module, binary: binary, features: features)
     }
 }

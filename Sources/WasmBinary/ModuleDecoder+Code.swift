@@ -18,6 +18,13 @@ extension ModuleDecoder {
         let start = reader.offset
         let locals = try readLocals()
         let bodyStart = reader.offset
+        guard scansBodies else {
+            let end = start + size
+            guard end <= bytes.count else { throw .unexpectedEnd(at: bytes.count) }
+            guard bodyStart <= end else { throw DecodingError(Message.sectionSizeMismatch, at: start) }
+            reader.offset = end
+            return (locals, bytes[bodyStart..<end])
+        }
         try scanBody()
         guard reader.offset == start + size else {
             throw DecodingError(Message.sectionSizeMismatch, at: start)

@@ -11,7 +11,7 @@ extension ModuleDecoder {
         // The name ran past the section's end.
         guard contentSize >= 0 else { throw .unexpectedEnd(at: bytes.count) }
         let content = try reader.readBytes(contentSize)
-        module.customSections.append(CustomSection(name: name, bytes: Array(content), after: lastSectionID))
+        module.customSections.append(CustomSection(name: name, contents: content, after: lastSectionID))
     }
 
     mutating func readTypeSection() throws(DecodingError) {

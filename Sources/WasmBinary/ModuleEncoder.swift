@@ -53,7 +53,7 @@ struct ModuleEncoder {
     mutating func emitCustomSection(_ custom: CustomSection) {
         var content = BinaryWriter()
         content.name(custom.name)
-        content.append(custom.bytes)
+        content.append(custom.contents)
         output.byte(0)
         output.u32(UInt32(content.bytes.count))
         output.append(content.bytes)

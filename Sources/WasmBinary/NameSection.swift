@@ -25,7 +25,7 @@ public struct NameSection: Hashable, Sendable {
     /// when the module has none.
     public init?(of module: WasmSyntax.Module) {
         guard let section = module.customSections.first(where: { $0.name == Self.name }) else { return nil }
-        self.init(decoding: section.bytes[...])
+        self.init(decoding: section.contents)
     }
 
     /// Decodes the section's contents (after its name), keeping what reads

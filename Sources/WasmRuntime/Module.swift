@@ -20,26 +20,19 @@ public final class Module: @unchecked Sendable {
     public init(engine: Engine, bytes: [UInt8]) throws(CompileError) {
         let features = engine.configuration.features
         let syntax: WasmSyntax.Module
-        do {
-            syntax = try decodeModule(bytes, features: features)
-        } catch {
-            throw CompileError(.malformed, error.message, offset: error.offset)
-        }
-        // Module-level rules here; function bodies are validated by the tier
-        // while it translates them (one pass over the code, docs/architecture.md, decision 1).
         let validation: ValidationContext
         do {
-            validation = try ValidationContext(module: syntax, features: features)
-            try validation.validateDefinitions(of: syntax)
+            // The tier reads every body in full as it validates it; the
+            // decoder does not scan them first.
+            (syntax, validation, code) = try Self.compile(bytes, engine: engine)
         } catch {
-            throw CompileError(validationError: error)
-        }
-        let context = CompilationContext(configuration: engine.configuration, validation: validation)
-        self.code = try engine.implementation.compile(syntax, context: context)
-        do {
-            try validation.validateStartAndExports(of: syntax)
-        } catch {
-            throw CompileError(validationError: error)
+            // A malformed body beats every other error: decode again, scanning.
+            do {
+                _ = try decodeModule(bytes, features: features)
+            } catch {
+                throw CompileError(.malformed, error.message, offset: error.offset)
+            }
+            throw error
         }
         self.engine = engine
         self.syntax = syntax
@@ -55,6 +48,35 @@ public final class Module: @unchecked Sendable {
 
     deinit {
         for buffer in dataSegments { buffer.deallocate() }
+    }
+
+    /// Decodes (without scanning bodies), validates and compiles.
+    private static func compile(_ bytes: [UInt8], engine: Engine) throws(CompileError)
+        -> (WasmSyntax.Module, ValidationContext, any CompiledCode) {
+        let features = engine.configuration.features
+        let syntax: WasmSyntax.Module
+        do {
+            syntax = try decodeModuleForCompilation(bytes, features: features)
+        } catch {
+            throw CompileError(.malformed, error.message, offset: error.offset)
+        }
+        // Module-level rules here; function bodies are validated by the tier
+        // while it translates them (one pass over the code, docs/architecture.md, decision 1).
+        let validation: ValidationContext
+        do {
+            validation = try ValidationContext(module: syntax, features: features)
+            try validation.validateDefinitions(of: syntax)
+        } catch {
+            throw CompileError(validationError: error)
+        }
+        let context = CompilationContext(configuration: engine.configuration, validation: validation)
+        let code = try engine.implementation.compile(syntax, context: context)
+        do {
+            try validation.validateStartAndExports(of: syntax)
+        } catch {
+            throw CompileError(validationError: error)
+        }
+        return (syntax, validation, code)
     }
 
     /// The imports the module declares, in order.
