@@ -131,10 +131,29 @@ def main():
     w("    /// The opcode byte, or the LEB128 u32 that follows the prefix.")
     w("    public var code: UInt32 { Opcode.codeTable[Int(rawValue)] }")
     w("")
-    w("    public var immediateKind: ImmediateKind { Opcode.immediateTable[Int(rawValue)] }")
+    # The properties every instruction read asks for are switches, which
+    # compile to constant lookup tables: a static array is reached through
+    # its lazy initializer (swift_once) on every access, which was 3% of
+    # the JIT's compile time with `init?(byte:)`.
+    def grouped_switch(subject, values, default=None):
+        groups = {}
+        for name, value in values:
+            groups.setdefault(value, []).append(name)
+        w(f"        switch {subject} {{")
+        for value, members in groups.items():
+            w(f"        case {', '.join('.' + swift_case(m) for m in members)}: return {value}")
+        if default is not None:
+            w(f"        default: return {default}")
+        w("        }")
+
+    w("    public var immediateKind: ImmediateKind {")
+    grouped_switch("self", [(names[i], "." + r[3]) for i, r in enumerate(rows)])
+    w("    }")
     w("")
     w("    /// The feature that introduced the opcode (empty for the MVP).")
-    w("    public var feature: Features { Opcode.featureTable[Int(rawValue)] }")
+    w("    public var feature: Features {")
+    grouped_switch("self", [(names[i], feature(r[0], r[1], r[2])) for i, r in enumerate(rows)])
+    w("    }")
     w("")
     w("    /// The fixed operand and result types, for instructions whose typing")
     w("    /// does not depend on context; nil where the validator has a rule.")
@@ -142,21 +161,22 @@ def main():
     w("")
     w("    /// The opcode of a one-byte encoding.")
     w("    public init?(byte: UInt8) {")
-    w("        guard let op = Opcode.byteTable[Int(byte)] else { return nil }")
-    w("        self = op")
+    w("        let raw = Opcode.byteTable[Int(byte)]")
+    w("        guard raw != Opcode.noOpcode else { return nil }")
+    w("        self.init(rawValue: raw)")
     w("    }")
     w("")
     w("    /// The opcode of a prefixed encoding.")
     w("    public init?(prefix: UInt8, code: UInt32) {")
-    w("        let table: [Opcode?]")
+    w("        let raw: UInt16")
     w("        switch prefix {")
-    w("        case 0xFB: table = Opcode.gcTable")
-    w("        case 0xFC: table = Opcode.miscTable")
-    w("        case 0xFD: table = Opcode.simdTable")
+    w("        case 0xFB where code < UInt32(Opcode.gcTable.count): raw = Opcode.gcTable[Int(code)]")
+    w("        case 0xFC where code < UInt32(Opcode.miscTable.count): raw = Opcode.miscTable[Int(code)]")
+    w("        case 0xFD where code < UInt32(Opcode.simdTable.count): raw = Opcode.simdTable[Int(code)]")
     w("        default: return nil")
     w("        }")
-    w("        guard code < UInt32(table.count), let op = table[Int(code)] else { return nil }")
-    w("        self = op")
+    w("        guard raw != Opcode.noOpcode else { return nil }")
+    w("        self.init(rawValue: raw)")
     w("    }")
     w("")
     w("    /// The opcode of a text mnemonic (the binary variants excluded).")
@@ -186,16 +206,7 @@ def main():
         w(f"        {r[1]:#04x},")
     w("    ]")
     w("")
-    w("    private static let immediateTable: [ImmediateKind] = [")
-    for r in rows:
-        w(f"        .{r[3]},")
-    w("    ]")
-    w("")
-    w("    private static let featureTable: [Features] = [")
-    for r in rows:
-        w(f"        {feature(r[0], r[1], r[2])},")
-    w("    ]")
-    w("")
+
     w("    private static let signatureTable: [FuncType?] = [")
     for r in rows:
         if r[4] is None:
@@ -204,15 +215,19 @@ def main():
             w(f"        FuncType(params: [{', '.join(r[4][0])}], results: [{', '.join(r[4][1])}]),")
     w("    ]")
     w("")
+    # Decoding tables: raw values, `noOpcode` where no opcode has the
+    # encoding. Arrays of integer literals are laid out statically (no lazy
+    # initializer runs on access, unlike an array built by a closure).
+    w("    private static let noOpcode: UInt16 = 0xFFFF")
+    w("")
     for prefix, table in ((0, "byteTable"), (0xFB, "gcTable"), (0xFC, "miscTable"), (0xFD, "simdTable")):
-        entries = {r[1]: names[i] for i, r in enumerate(rows) if r[0] == prefix}
+        entries = {r[1]: i for i, r in enumerate(rows) if r[0] == prefix}
         size = 256 if prefix == 0 else max(entries) + 1
-        w(f"    private static let {table}: [Opcode?] = {{")
-        w(f"        var table = [Opcode?](repeating: nil, count: {size})")
-        for code in sorted(entries):
-            w(f"        table[{code:#04x}] = .{swift_case(entries[code])}")
-        w("        return table")
-        w("    }()")
+        w(f"    private static let {table}: [UInt16] = [")
+        values = [f"{entries[code]}" if code in entries else "0xFFFF" for code in range(size)]
+        for start in range(0, size, 16):
+            w("        " + ", ".join(values[start:start + 16]) + ",")
+        w("    ]")
         w("")
     out[-1:] = []
     w("}")

@@ -27,12 +27,19 @@ public struct CodeBuffer: Sendable {
     public mutating func emit(_ byte: UInt8) { bytes.append(byte) }
     public mutating func emit(_ bytes: [UInt8]) { self.bytes.append(contentsOf: bytes) }
 
+    /// One append of the four bytes (four appends were four uniqueness
+    /// and capacity checks).
     public mutating func emit32(_ value: UInt32) {
-        for i in 0..<4 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     public mutating func emit64(_ value: UInt64) {
-        for i in 0..<8 { bytes.append(UInt8(truncatingIfNeeded: value >> (8 * i))) }
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+
+    /// Makes room for `count` more bytes at once.
+    public mutating func reserve(_ count: Int) {
+        bytes.reserveCapacity(bytes.count + count)
     }
 
     public mutating func patch32(at offset: Int, _ value: UInt32) {
