@@ -107,28 +107,34 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
         let imported = UInt32(truncatingIfNeeded: context.validation.importedFunctionCount)
         var piece = Piece()
         piece.entries.reserveCapacity(functions.count)
+        // One compiler for the piece: its storage (the assembler's buffer,
+        // the stacks, the validator's) is reused from function to function.
+        var compiler: FunctionCompiler<Assembler>?
         for i in functions {
-            // The C entry starts here; the prologue places the label of the
-            // body, where calls from this module go.
-            piece.entries.append(masm.code.count)
+            let function = module.functions[i], index = imported + UInt32(truncatingIfNeeded: i)
             do throws(CompileError) {
-                // The assembler moves into the compiler and back, so its
-                // code buffer is never shared (and copied) while it grows.
-                var compiler = try FunctionCompiler(masm: consume masm, context: context.validation,
-                                                    configuration: context.configuration, function: module.functions[i],
-                                                    index: imported + UInt32(truncatingIfNeeded: i), functionLabels: labels)
-                compiler.unsupportedError = piece.unsupported
+                // The C entry starts here; the prologue places the label of
+                // the body, where calls from this module go.
+                if compiler == nil {
+                    piece.entries.append(masm.code.count)
+                    compiler = try FunctionCompiler(masm: masm, context: context.validation, configuration: context.configuration,
+                                                    function: function, index: index, functionLabels: labels)
+                } else {
+                    piece.entries.append(compiler!.masm.code.count)
+                    try compiler!.start(function, index: index)
+                }
                 do {
-                    masm = try compiler.compile()
+                    try compiler!.compile()
                 } catch where error.kind == .unsupported {
+                    // The compiler keeps it: later bodies are only validated.
                     piece.unsupported = piece.unsupported ?? error
-                    masm = compiler.masm
                 }
             } catch {
                 piece.invalid = error
                 return piece
             }
         }
+        if let compiler { masm = compiler.masm }
         masm.finish()
         piece.code = masm.code
         return piece

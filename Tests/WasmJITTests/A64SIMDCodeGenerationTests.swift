@@ -73,7 +73,8 @@ struct A64SIMDCodeGenerationTests {
             var compiler = try FunctionCompiler(masm: consume masm, context: validation, configuration: configuration,
                                                 function: function, index: imported + UInt32(truncatingIfNeeded: i),
                                                 functionLabels: labels)
-            masm = try compiler.compile()
+            try compiler.compile()
+            masm = compiler.masm
         }
         masm.finish()
         return masm

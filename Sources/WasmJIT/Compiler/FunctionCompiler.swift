@@ -38,10 +38,10 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     let consumesFuel: Bool
     var validator: FunctionValidator
     var reader: InstructionReader
-    let functionType: FuncType
-    let parameterSlots: Int
+    private(set) var functionType: FuncType
+    private(set) var parameterSlots: Int
     /// The function's index among the module's defined functions.
-    let definedIndex: Int
+    private(set) var definedIndex: Int
     /// The labels of the module's defined functions (direct calls).
     let functionLabels: [Label]
 
@@ -50,7 +50,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// put the arguments, in the runtime's encoding: a v128 takes two).
     var localSlots: [Int] = []
     /// The first home slot.
-    let localsEnd: Int
+    private(set) var localsEnd: Int
     var stack: [StackEntry] = []
     var control: [ControlFrame] = []
     /// One past the highest slot a home has used.
@@ -69,6 +69,9 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     var handlers: [Label] = []
     /// The locals in registers (`LocalCache`).
     var cache = LocalCache()
+    /// `scanLoop`'s marks per local (all zero between scans; allocated at
+    /// the first loop).
+    var loopScanMarks: [UInt8] = []
     /// How many operands of the current instruction read each cached
     /// register in place (`operandRegister`), by register index.
     var borrowCounts = [UInt8](repeating: 0, count: 128)
@@ -107,8 +110,46 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         registers = RegisterFile(masm.allocatable, float: masm.floatAllocatable)
     }
 
+    /// Starts the next function, after `compile` finished the last one (or
+    /// threw `unsupported`, which then stays: later bodies are only
+    /// validated), in this compiler's storage: a piece's functions are
+    /// compiled one after another, and allocating the stacks, the register
+    /// file and the validator anew for each of 15,000 small functions was
+    /// 3% of the compile time.
+    mutating func start(_ function: WasmSyntax.Function, index: UInt32) throws(CompileError) {
+        // Let go of the validator's locals, so it refills them in place.
+        localTypes = []
+        do {
+            try validator.start(functionIndex: index, locals: function.locals, offset: function.bodyOffset)
+        } catch {
+            throw CompileError(validationError: error)
+        }
+        reader = InstructionReader(function.body, features: context.features)
+        functionType = context.funcType(ofFunction: index) ?? FuncType()
+        definedIndex = Int(index) - context.importedFunctionCount
+        localTypes = validator.localTypes
+        localSlots.removeAll(keepingCapacity: true)
+        var slot = 0
+        for t in localTypes {
+            localSlots.append(slot)
+            slot += t.slotCount
+        }
+        localsEnd = slot
+        parameterSlots = functionType.params.slotCount
+        registers.reset(masm.allocatable, float: masm.floatAllocatable)
+        stack.removeAll(keepingCapacity: true)
+        control.removeAll(keepingCapacity: true)
+        maxSlot = 0
+        live = true
+        deadDepth = 0
+        handlers.removeAll(keepingCapacity: true)
+        cache.removeAll()
+        for i in borrowCounts.indices { borrowCounts[i] = 0 }
+        pendingCompare = nil
+    }
+
     /// Compiles the whole body; the code starts at the current position.
-    mutating func compile() throws(CompileError) -> Assembler {
+    mutating func compile() throws(CompileError) {
         let patch = masm.prologue(directEntry: functionLabels[definedIndex],
                                   functionIndex: UInt32(definedIndex + context.importedFunctionCount))
         masm.zeroSlots(from: parameterSlots, count: localsEnd - parameterSlots)
@@ -128,7 +169,6 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         try validator.checkEnd(of: reader)
         if let unsupportedError { throw unsupportedError }
         masm.setFrameSlots(Swift.max(maxSlot, localsEnd, functionType.results.slotCount), at: patch)
-        return masm
     }
 
     func unsupported(_ instruction: Instruction, offset: Int) -> CompileError {

@@ -37,6 +37,16 @@ struct RegisterFile {
         floatFree = float.reversed()
     }
 
+    /// Every register free again, in the storage there is (the next
+    /// function of a piece).
+    mutating func reset(_ allocatable: [Register], float: [Register]) {
+        free.removeAll(keepingCapacity: true)
+        free.append(contentsOf: allocatable.reversed())
+        floatFree.removeAll(keepingCapacity: true)
+        floatFree.append(contentsOf: float.reversed())
+        for i in owners.indices { owners[i] = -1 }
+    }
+
     mutating func take(float: Bool = false) -> Register? { float ? floatFree.popLast() : free.popLast() }
 
     /// Takes `r` itself, when it is free (a label's cached locals).
@@ -148,8 +158,16 @@ struct LocalCache: Equatable {
     /// `local` was just used: it is evicted last.
     mutating func touch(_ local: Int) {
         guard let i = entries.firstIndex(where: { $0.local == local }), i != entries.count - 1 else { return }
-        entries.append(entries.remove(at: i))
+        // Rotated in place: one uniqueness check, no reallocation.
+        entries.withUnsafeMutableBufferPointer { buffer in
+            let entry = buffer[i]
+            for j in i..<(buffer.count - 1) { buffer[j] = buffer[j + 1] }
+            buffer[buffer.count - 1] = entry
+        }
     }
+
+    /// Drops every entry, keeping the storage for the next ones.
+    mutating func removeAll() { entries.removeAll(keepingCapacity: true) }
 
     /// Removes `local`'s entry; the answer is its register.
     mutating func remove(local: Int) -> Register? {
