@@ -66,10 +66,14 @@ extension A64MacroAssembler {
         asm.code.bind(done)
     }
 
+    /// No reload of memory 0's registers after a direct call: the callee
+    /// keeps them current (X64MacroAssembler.call says why).
     mutating func call(_ target: CallTarget, frameOffset: Int, handler: Label?) {
+        var direct = false
         if case .direct(let label) = target {
             addImmediate(.x1, Self.frame, slotOffset(frameOffset))
             asm.bl(label)
+            direct = true
         } else {
             loadCallee(target)
             callHeader(frameOffset: frameOffset)
@@ -79,7 +83,7 @@ extension A64MacroAssembler {
             branch(.eq, to: handler)
         }
         asm.cbz(nonZero: true, is64: false, .x0, exit())
-        reloadMemory0()
+        if !direct { reloadMemory0() }
     }
 
     mutating func tailCall(_ target: CallTarget) {
