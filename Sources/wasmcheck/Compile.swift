@@ -8,11 +8,13 @@ import WasmRuntime
 /// so the first `run` of it maps code instead of compiling.
 struct Compile: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Compile a module with the JIT into the compiled-module cache.",
+        abstract: "Compile a module with the JIT into the compiled-module cache (or print its code).",
         discussion: """
             The entry is keyed by the module's hash, the engine's version, the target, the CPU's \
             features, the enabled features and whether code consumes fuel: compile with the same \
-            --features and -W fuel as the runs that should use it. -o also writes the entry to a file.
+            --features and -W fuel as the runs that should use it. -o also writes the entry to a file. \
+            --disassemble prints each function's code instead (x86-64 or, with --target aarch64, \
+            AArch64; needs llvm-mc from llvm-15).
             """
     )
 
@@ -29,6 +31,12 @@ struct Compile: ParsableCommand {
     @Option(name: .customLong("cache"), help: "The cache directory (default: $XDG_CACHE_HOME/wasmcheck or ~/.cache/wasmcheck).")
     var directory: String?
 
+    @Flag(help: "Print each function's machine code (llvm-mc's disassembly) instead of caching it.")
+    var disassemble = false
+
+    @Option(help: "With --disassemble: the backend, x86_64 or aarch64 (default: this machine's).")
+    var target: String?
+
     func run() throws {
         let bytes = try loadModuleBytes(file)
         var configuration = EngineConfiguration()
@@ -39,6 +47,14 @@ struct Compile: ParsableCommand {
             }
             configuration.consumesFuel = true
         }
+        if disassemble {
+            guard let target = target.map({ JITTarget(rawValue: $0) }) ?? JITTarget.host else {
+                throw ArgumentParser.ValidationError("--target: x86_64 or aarch64")
+            }
+            try disassemble(bytes, configuration: configuration, target: target)
+            return
+        }
+        if target != nil { throw ArgumentParser.ValidationError("--target goes with --disassemble") }
         guard let directory = directory ?? ModuleCache.defaultDirectory else {
             printError("Error: no cache directory: give one with --cache")
             throw ExitStatus.usage

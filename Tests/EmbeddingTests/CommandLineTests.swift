@@ -114,6 +114,37 @@ import Testing
         #expect(again.out.contains("already cached"))
     }
 
+    /// `compile --disassemble` prints each function's code, for either
+    /// backend, with branch targets as offsets in the code.
+    @Test(arguments: ["x86_64", "aarch64"]) func compileDisassemblesEachFunction(target: String) throws {
+        guard let tool = Self.tool, FileManager.default.isExecutableFile(atPath: "/usr/bin/llvm-mc-15") else { return }
+        let directory = scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let guest = directory + "/guest.wat"
+        try """
+            (module
+              (func $double (param i32) (result i32) (i32.add (local.get 0) (local.get 0)))
+              (func (export "f") (param i32) (result i32) (call $double (local.get 0))))
+            """.write(toFile: guest, atomically: true, encoding: .utf8)
+        let result = try runProgram(tool, ["compile", "--disassemble", "--target", target, guest])
+        #expect(result.status == 0, "\(result.err)")
+        let lines = result.out.split(separator: "\n").map(String.init)
+        let headers = lines.filter { $0.hasPrefix("; function ") }
+        #expect(headers.count == 2, "\(result.out)")
+        // The call from the second function goes to the first one's body.
+        let call = target == "x86_64" ? " call 0x" : " bl 0x"
+        let calls = lines.filter { $0.contains(call) }.compactMap { $0.components(separatedBy: call).last.flatMap { Int($0, radix: 16) } }
+        let offsets = Set(lines.compactMap { line -> Int? in
+            guard line.hasPrefix("  ") else { return nil }
+            return Int(line.trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "", radix: 16)
+        })
+        #expect(calls.count >= 3, "each C entry calls its body, and f calls $double: \(result.out)")
+        for target in calls { #expect(offsets.contains(target), "a call to \(target), where no instruction starts") }
+        #expect(lines.contains { $0.hasSuffix(" ret") })
+        let wrong = try runProgram(tool, ["compile", "--disassemble", "--target", "mips", guest])
+        #expect(wrong.status != 0)
+    }
+
     @Test(arguments: ["interpreter", "jit"]) func pluginOnTheCommandLine(engine: String) throws {
         guard let tool = Self.tool else { return }
         let directory = scratchDirectory()
