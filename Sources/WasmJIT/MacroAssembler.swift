@@ -121,13 +121,18 @@ package protocol MacroAssembler {
     // Memory: the effective address is `address` (zero-extended unless
     // memory64) + `offset`, checked against the memory's size, with no
     // overflow (the sum is computed in 65 bits). A float register loads or
-    // stores an f32 (access .i32) or an f64 (.i64).
-    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
-    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool)
+    // stores an f32 (access .i32) or an f64 (.i64). `inBounds`: the
+    // frontend knows the access is in bounds (an access with the same
+    // address and at least this end was checked on every path here, and
+    // memories never shrink), so there is no check.
+    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                       inBounds: Bool)
+    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                        inBounds: Bool)
     /// Copies `byteCount` (8 or 16) bytes between memory and frame slots,
     /// bounds-checked as `load` and `store` are (v128 loads and stores).
-    mutating func loadToSlots(_ byteCount: Int, slot: Int, address: Register, offset: UInt64, memory: Int, is64: Bool)
-    mutating func storeFromSlots(_ byteCount: Int, slot: Int, address: Register, offset: UInt64, memory: Int, is64: Bool)
+    mutating func loadToSlots(_ byteCount: Int, slot: Int, address: Register, offset: UInt64, memory: Int, is64: Bool, inBounds: Bool)
+    mutating func storeFromSlots(_ byteCount: Int, slot: Int, address: Register, offset: UInt64, memory: Int, is64: Bool, inBounds: Bool)
     mutating func memorySize(_ destination: Register, memory: Int)
     /// memory.grow through the builtin, with the delta in `deltaSlot`: the
     /// old size or -1 (as an i32 for a 32-bit memory).

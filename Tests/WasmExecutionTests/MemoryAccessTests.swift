@@ -108,4 +108,64 @@ import WasmRuntime
         #expect(try instance.call("grow64", [i64(1)]) == [i64(1)])
         #expect(try instance.call("size64") == [i64(2)])
     }
+
+    /// The JIT checks an access through a local once and trusts later ones
+    /// through the same local that end no further, until the local is
+    /// written or control merges. Each function here reaches an access
+    /// that must still be checked: after a merge with a path that checked
+    /// nothing, after the local changed (in a loop too), with a larger end,
+    /// or in another memory.
+    @Test(arguments: TestTier.allCases) func checksAreOnlyTrustedWhereTheyHold(tier: TestTier) throws {
+        let instance = try instantiate(on: tier, """
+        (module
+          (memory 1)
+          (memory $small 0)
+          (func (export "rmw") (param i32) (result i32)
+            (i32.store offset=4 (local.get 0) (i32.add (i32.load offset=4 (local.get 0)) (i32.const 1)))
+            (i32.load offset=4 (local.get 0)))
+          (func (export "merge") (param i32 i32) (result i32)
+            (block
+              (br_if 0 (local.get 1))
+              (drop (i32.load (local.get 0)))
+              (br 0))
+            (i32.load (local.get 0)))
+          (func (export "if") (param i32 i32) (result i32)
+            (if (local.get 1) (then (drop (i32.load (local.get 0)))))
+            (i32.load (local.get 0)))
+          (func (export "set") (param i32 i32) (result i32)
+            (drop (i32.load (local.get 0)))
+            (local.set 0 (local.get 1))
+            (i32.load (local.get 0)))
+          (func (export "loop") (param i32 i32) (result i32) (local $n i32)
+            (drop (i32.load (local.get 0)))
+            (loop $l
+              (drop (i32.load (local.get 0)))
+              (local.set 0 (i32.add (local.get 0) (local.get 1)))
+              (local.set $n (i32.add (local.get $n) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $n) (i32.const 3))))
+            (local.get $n))
+          (func (export "wider") (param i32) (result i64)
+            (drop (i32.load (local.get 0)))
+            (i64.load (local.get 0)))
+          (func (export "other_memory") (param i32) (result i32)
+            (drop (i32.load (local.get 0)))
+            (i32.load $small (local.get 0)))
+          (func (export "after_grow") (param i32) (result i32)
+            (drop (i32.load (local.get 0)))
+            (drop (memory.grow (i32.const 1)))
+            (i32.load (local.get 0)))
+        )
+        """)
+        #expect(try instance.call("rmw", [i32(100)]) == [i32(1)])
+        #expect(instance.trap("rmw", [i32(65532)]) == .outOfBoundsMemoryAccess)
+        #expect(try instance.call("merge", [i32(8), i32(0)]) == [i32(0)])
+        #expect(instance.trap("merge", [i32(65534), i32(1)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("if", [i32(65534), i32(0)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("set", [i32(0), i32(65534)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("loop", [i32(65528), i32(4)]) == .outOfBoundsMemoryAccess)
+        #expect(try instance.call("loop", [i32(65520), i32(4)]) == [i32(3)])
+        #expect(instance.trap("wider", [i32(65530)]) == .outOfBoundsMemoryAccess)
+        #expect(instance.trap("other_memory", [i32(0)]) == .outOfBoundsMemoryAccess)
+        #expect(try instance.call("after_grow", [i32(65532)]) == [i32(0)])
+    }
 }

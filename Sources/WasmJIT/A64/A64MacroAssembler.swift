@@ -715,12 +715,12 @@ struct A64MacroAssembler: MacroAssembler {
     /// (zero-extended with uxtw unless memory64) + offset + size, computed
     /// with the carry checked (a carry traps), which must not pass the
     /// byte count; then x17 += the memory's base.
-    mutating func checkedAddress(_ address: Register, offset: UInt64, size: Int, memory: Int, is64: Bool) -> A64Register {
-        let trap = trapLabel(.outOfBoundsMemoryAccess)
+    mutating func checkedAddress(_ address: Register, offset: UInt64, size: Int, memory: Int, is64: Bool,
+                                 inBounds: Bool) -> A64Register {
         let end = Self.s1
         let (sum, overflow) = offset.addingReportingOverflow(UInt64(size))
         guard !overflow else {
-            asm.b(trap)
+            asm.b(trapLabel(.outOfBoundsMemoryAccess))
             return end
         }
         let a = reg(address)
@@ -743,25 +743,30 @@ struct A64MacroAssembler: MacroAssembler {
                 asm.addSub(.adds, is64: true, end, Self.s0, a, extend: .uxtw)
             }
         }
-        if mayCarry { asm.b(.hs, trap) }
+        if mayCarry && !inBounds { asm.b(.hs, trapLabel(.outOfBoundsMemoryAccess)) }
         if memory == 0 {
-            asm.cmp(is64: true, end, Self.memoryBound)
-            asm.b(.hi, trap)
+            if !inBounds {
+                asm.cmp(is64: true, end, Self.memoryBound)
+                asm.b(.hi, trapLabel(.outOfBoundsMemoryAccess))
+            }
             asm.addSub(.add, is64: true, end, Self.memoryBase, end)
         } else {
             loadMemory(memory, into: Self.s0)
-            load(Self.s2, Self.s0, offsets.memoryByteCount)
-            asm.cmp(is64: true, end, Self.s2)
-            asm.b(.hi, trap)
+            if !inBounds {
+                load(Self.s2, Self.s0, offsets.memoryByteCount)
+                asm.cmp(is64: true, end, Self.s2)
+                asm.b(.hi, trapLabel(.outOfBoundsMemoryAccess))
+            }
             load(Self.s0, Self.s0, offsets.memoryBase)
             asm.addSub(.add, is64: true, end, Self.s0, end)
         }
         return end
     }
 
-    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
+    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                       inBounds: Bool) {
         let size = access.byteCount
-        let end = checkedAddress(address, offset: offset, size: size, memory: memory, is64: is64)
+        let end = checkedAddress(address, offset: offset, size: size, memory: memory, is64: is64, inBounds: inBounds)
         if destination.isFloat {
             precondition(access == .i32 || access == .i64, "A64: a float load is 4 or 8 bytes")
             asm.access(access == .i64 ? .ldrD : .ldrS, fp(destination), .unscaled(end, -size))
@@ -783,9 +788,10 @@ struct A64MacroAssembler: MacroAssembler {
         asm.access(form, reg(destination), .unscaled(end, -size))
     }
 
-    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
+    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                        inBounds: Bool) {
         let size = access.byteCount
-        let end = checkedAddress(address, offset: offset, size: size, memory: memory, is64: is64)
+        let end = checkedAddress(address, offset: offset, size: size, memory: memory, is64: is64, inBounds: inBounds)
         if source.isFloat {
             precondition(access == .i32 || access == .i64, "A64: a float store is 4 or 8 bytes")
             asm.access(access == .i64 ? .strD : .strS, fp(source), .unscaled(end, -size))
@@ -802,16 +808,18 @@ struct A64MacroAssembler: MacroAssembler {
         asm.access(form, reg(source), .unscaled(end, -size))
     }
 
-    mutating func loadToSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool) {
-        let end = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64)
+    mutating func loadToSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                              inBounds: Bool) {
+        let end = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64, inBounds: inBounds)
         for i in 0..<(byteCount / 8) {
             asm.access(.ldrX, Self.s0, .unscaled(end, 8 * i - byteCount))
             storeSlotX(first + i, Self.s0)
         }
     }
 
-    mutating func storeFromSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool) {
-        let end = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64)
+    mutating func storeFromSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                                 inBounds: Bool) {
+        let end = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64, inBounds: inBounds)
         for i in 0..<(byteCount / 8) {
             loadSlotX(Self.s0, first + i)
             asm.access(.strX, Self.s0, .unscaled(end, 8 * i - byteCount))

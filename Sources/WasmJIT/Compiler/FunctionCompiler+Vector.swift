@@ -102,13 +102,13 @@ extension FunctionCompiler {
             let splat: Opcode = [.v128Load8Splat: .i8x16Splat, .v128Load16Splat: .i16x8Splat,
                                  .v128Load32Splat: .i32x4Splat][op] ?? .i64x2Splat
             let a = intoRegister(pop())
-            masm.load(access, a, address: a, offset: offset, memory: memory, is64: is64)
+            masm.load(access, a, address: a, offset: offset, memory: memory, is64: is64, inBounds: false)
             _ = masm.scalarToVector(splat, destination: nextHome, operand: nil, scalar: a, lane: 0)
             registers.free(a)
             push(.v128, .home)
         case .v128Load32Zero, .v128Load64Zero:
             let a = intoRegister(pop())
-            masm.load(op == .v128Load32Zero ? .i32 : .i64, a, address: a, offset: offset, memory: memory, is64: is64)
+            masm.load(op == .v128Load32Zero ? .i32 : .i64, a, address: a, offset: offset, memory: memory, is64: is64, inBounds: false)
             let home = nextHome
             masm.storeSlot(.w64, slot: home, a)
             masm.storeSlotImmediate(slot: home + 1, 0)
@@ -119,7 +119,7 @@ extension FunctionCompiler {
                                   .v128Load16x4S: .i32x4ExtendLowI16x8S, .v128Load16x4U: .i32x4ExtendLowI16x8U,
                                   .v128Load32x2S: .i64x2ExtendLowI32x4S][op] ?? .i64x2ExtendLowI32x4U
             let a = intoRegister(pop())
-            masm.load(.i64, a, address: a, offset: offset, memory: memory, is64: is64)
+            masm.load(.i64, a, address: a, offset: offset, memory: memory, is64: is64, inBounds: false)
             let home = nextHome
             masm.storeSlot(.w64, slot: home, a)
             registers.free(a)
@@ -133,7 +133,7 @@ extension FunctionCompiler {
             let vector = pop(), address = pop()
             let v = vectorSlot(vector, height: stack.count + 1)
             let a = intoRegister(address)
-            masm.load(access, a, address: a, offset: offset, memory: memory, is64: is64)
+            masm.load(access, a, address: a, offset: offset, memory: memory, is64: is64, inBounds: false)
             let home = nextHome
             _ = masm.scalarToVector(replace, destination: home, operand: v, scalar: a, lane: lane ?? 0)
             registers.free(a)
@@ -148,7 +148,7 @@ extension FunctionCompiler {
             let a = intoRegister(address)
             let value = allocate()
             _ = masm.vectorToScalar(extract, value, operand: v, lane: lane ?? 0)
-            masm.store(access, value, address: a, offset: offset, memory: memory, is64: is64)
+            masm.store(access, value, address: a, offset: offset, memory: memory, is64: is64, inBounds: false)
             registers.free(value)
             registers.free(a)
         default:

@@ -72,6 +72,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// `scanLoop`'s marks per local (all zero between scans; allocated at
     /// the first loop).
     var loopScanMarks: [UInt8] = []
+    /// Memory accesses known in bounds in the straight-line code here.
+    var checkedAccesses = CheckedAccesses()
     /// How many operands of the current instruction read each cached
     /// register in place (`operandRegister`), by register index.
     var borrowCounts = [UInt8](repeating: 0, count: 128)
@@ -146,6 +148,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         cache.removeAll()
         for i in borrowCounts.indices { borrowCounts[i] = 0 }
         pendingCompare = nil
+        checkedAccesses.forgetAll()
     }
 
     /// Compiles the whole body; the code starts at the current position.
@@ -179,6 +182,14 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     mutating func compile(_ instruction: Instruction, offset: Int) throws(CompileError) {
         let op = instruction.opcode
         if pendingCompare != nil && op != .brIf && op != .if && op != .i32Eqz { materializeCompare() }
+        switch op {
+        case .loop, .if, .else, .end, .tryTable, .try, .catch, .catchAll, .delegate:
+            // Control may merge here (also after dead code, where branches
+            // from elsewhere arrive): what was checked on one path is not
+            // known on the others.
+            checkedAccesses.forgetAll()
+        default: break
+        }
         if !live {
             compileUnreachable(instruction)
             return
@@ -233,6 +244,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
             if stack.count > Self.maxLazyHeight { spill(stack.count - 1) }
         case .localSet, .localTee:
             guard case .index(let i) = instruction.immediate else { return }
+            checkedAccesses.forget(local: Int(i))
             let value = pop()
             let slot = localSlots[Int(i)]
             if value.type == .v128 {

@@ -571,11 +571,11 @@ struct X64MacroAssembler: MacroAssembler {
     /// Checks the access and leaves its address in rax + rcx - size:
     /// rcx = address + offset + size (in 65 bits: a carry traps), which
     /// must not pass byteCount; rax = the memory's base.
-    private mutating func checkedAddress(_ address: Register, offset: UInt64, size: Int, memory: Int, is64: Bool) -> X64Address {
-        let trap = trapLabel(.outOfBoundsMemoryAccess)
+    private mutating func checkedAddress(_ address: Register, offset: UInt64, size: Int, memory: Int, is64: Bool,
+                                         inBounds: Bool) -> X64Address {
         let (end, overflow) = offset.addingReportingOverflow(UInt64(size))
         guard !overflow else {
-            asm.jmp(trap)
+            asm.jmp(trapLabel(.outOfBoundsMemoryAccess))
             return X64Address(.rax)
         }
         if memory != 0 { loadMemory(memory) }
@@ -591,20 +591,25 @@ struct X64MacroAssembler: MacroAssembler {
             asm.movabs(.rdx, end)
             asm.alu(.add, is64: true, .rcx, .rdx)
         }
-        if is64 { asm.j(.b, trap) }
+        if is64 && !inBounds { asm.j(.b, trapLabel(.outOfBoundsMemoryAccess)) }
         if memory == 0 {
-            asm.alu(.cmp, is64: true, .rcx, .r15)
-            asm.j(.a, trap)
+            if !inBounds {
+                asm.alu(.cmp, is64: true, .rcx, .r15)
+                asm.j(.a, trapLabel(.outOfBoundsMemoryAccess))
+            }
             return X64Address(.r14, Int32(-size), index: .rcx)
         }
-        asm.alu(.cmp, is64: true, .rcx, X64Address(.rax, offsets.memoryByteCount))
-        asm.j(.a, trap)
+        if !inBounds {
+            asm.alu(.cmp, is64: true, .rcx, X64Address(.rax, offsets.memoryByteCount))
+            asm.j(.a, trapLabel(.outOfBoundsMemoryAccess))
+        }
         asm.load(is64: true, .rax, X64Address(.rax, offsets.memoryBase))
         return X64Address(.rax, Int32(-size), index: .rcx)
     }
 
-    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
-        let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64)
+    mutating func load(_ access: MemoryAccess, _ destination: Register, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                       inBounds: Bool) {
+        let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64, inBounds: inBounds)
         if destination.isFloat {
             precondition(access == .i32 || access == .i64, "x64: a float load is 4 or 8 bytes")
             asm.loadFloat(double: access == .i64, xmm(destination), at)
@@ -625,8 +630,9 @@ struct X64MacroAssembler: MacroAssembler {
         }
     }
 
-    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool) {
-        let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64)
+    mutating func store(_ access: MemoryAccess, _ source: Register, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                        inBounds: Bool) {
+        let at = checkedAddress(address, offset: offset, size: access.byteCount, memory: memory, is64: is64, inBounds: inBounds)
         if source.isFloat {
             precondition(access == .i32 || access == .i64, "x64: a float store is 4 or 8 bytes")
             asm.storeFloat(double: access == .i64, at, xmm(source))
@@ -642,16 +648,18 @@ struct X64MacroAssembler: MacroAssembler {
         }
     }
 
-    mutating func loadToSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool) {
-        let at = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64)
+    mutating func loadToSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                              inBounds: Bool) {
+        let at = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64, inBounds: inBounds)
         for i in 0..<(byteCount / 8) {
             asm.load(is64: true, .rdx, X64Address(at.base, at.displacement + Int32(8 * i), index: at.index))
             asm.store(is64: true, slot(first + i), .rdx)
         }
     }
 
-    mutating func storeFromSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool) {
-        let at = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64)
+    mutating func storeFromSlots(_ byteCount: Int, slot first: Int, address: Register, offset: UInt64, memory: Int, is64: Bool,
+                                 inBounds: Bool) {
+        let at = checkedAddress(address, offset: offset, size: byteCount, memory: memory, is64: is64, inBounds: inBounds)
         for i in 0..<(byteCount / 8) {
             asm.load(is64: true, .rdx, slot(first + i))
             asm.store(is64: true, X64Address(at.base, at.displacement + Int32(8 * i), index: at.index), .rdx)
