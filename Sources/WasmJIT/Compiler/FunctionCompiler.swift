@@ -87,6 +87,8 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// (the interpreter's rule).
     static var maxLazyHeight: Int { 128 }
 
+    /// A compiler for `function` (the first of a piece; `start` begins the
+    /// next ones).
     init(masm: Assembler, context: ValidationContext, configuration: EngineConfiguration, function: WasmSyntax.Function,
          index: UInt32, functionLabels: [Label]) throws(CompileError) {
         self.masm = masm
@@ -98,18 +100,15 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         } catch {
             throw CompileError(validationError: error)
         }
+        // The per-function state is `start`'s to set.
         reader = InstructionReader(function.body, features: context.features)
-        functionType = context.funcType(ofFunction: index) ?? FuncType()
-        definedIndex = Int(index) - context.importedFunctionCount
-        localTypes = validator.localTypes
-        var slot = 0
-        for t in localTypes {
-            localSlots.append(slot)
-            slot += t.slotCount
-        }
-        localsEnd = slot
-        parameterSlots = functionType.params.slotCount
+        functionType = FuncType()
+        definedIndex = 0
+        localTypes = []
+        localsEnd = 0
+        parameterSlots = 0
         registers = RegisterFile(masm.allocatable, float: masm.floatAllocatable)
+        try start(function, index: index)
     }
 
     /// Starts the next function, after `compile` finished the last one (or
