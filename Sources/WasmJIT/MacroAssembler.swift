@@ -105,6 +105,12 @@ package protocol MacroAssembler {
     /// zero extension, test and jcc).
     mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, _ rhs: Register, to label: Label)
     mutating func branch(compare condition: Condition, _ width: Width, _ lhs: Register, immediate: UInt64, to label: Label)
+    /// Jumps to `label` when `lhs cond rhs` (float registers) is `when`: a
+    /// float comparison fused with its `br_if` or `if`. A NaN operand makes
+    /// every condition but `ne` false, so "when false" is its own test, not
+    /// the opposite condition's.
+    mutating func branch(floatCompare condition: FloatCondition, _ size: FloatSize, _ lhs: Register, _ rhs: Register, when: Bool,
+                         to label: Label)
     /// Jumps to `targets[index]`, or `defaultTarget` when index >= count
     /// (index 32-bit).
     mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label)

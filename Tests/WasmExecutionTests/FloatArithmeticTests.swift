@@ -51,4 +51,58 @@ import WasmRuntime
         #expect(try instance.call("f64.lt", [f64(.nan), f64(2)]) == [i32(0)])
         #expect(try instance.call("f32.ne", [f32(.nan), f32(.nan)]) == [i32(1)])
     }
+
+    /// Float comparisons consumed by `br_if` and `if` (which the JIT fuses
+    /// into a compare and branch), directly and through `i32.eqz`, agree
+    /// with the comparison's value for every condition on NaNs, zeros of
+    /// both signs and ordered pairs: with a NaN, "not less" is not
+    /// "greater or equal".
+    @Test(arguments: TestTier.allCases) func branchesOnFloatComparisons(tier: TestTier) throws {
+        var functions = ""
+        for type in ["f32", "f64"] {
+            for op in ["eq", "ne", "lt", "gt", "le", "ge"] {
+                functions += """
+                  (func (export "\(type).\(op)") (param \(type) \(type)) (result i32) (\(type).\(op) (local.get 0) (local.get 1)))
+                  (func (export "\(type).\(op).br_if") (param \(type) \(type)) (result i32)
+                    (block (br_if 0 (\(type).\(op) (local.get 0) (local.get 1))) (return (i32.const 0))) (i32.const 1))
+                  (func (export "\(type).\(op).br_unless") (param \(type) \(type)) (result i32)
+                    (block (br_if 0 (i32.eqz (\(type).\(op) (local.get 0) (local.get 1)))) (return (i32.const 1))) (i32.const 0))
+                  (func (export "\(type).\(op).if") (param \(type) \(type)) (result i32)
+                    (if (result i32) (\(type).\(op) (local.get 0) (local.get 1)) (then (i32.const 1)) (else (i32.const 0))))
+                  (func (export "\(type).\(op).eqz") (param \(type) \(type)) (result i32)
+                    (i32.eqz (\(type).\(op) (local.get 0) (local.get 1))))
+
+                """
+            }
+        }
+        let instance = try instantiate(on: tier, "(module\n\(functions))")
+        let values: [Double] = [.nan, -.nan, 0, -0.0, 1, -1, 2.5, .infinity, -.infinity]
+        for type in ["f32", "f64"] {
+            for op in ["eq", "ne", "lt", "gt", "le", "ge"] {
+                for a in values {
+                    for b in values {
+                        let arguments = type == "f32" ? [f32(Float(a)), f32(Float(b))] : [f64(a), f64(b)]
+                        let value = try instance.call("\(type).\(op)", arguments)
+                        #expect(value == [i32(a.isNaN || b.isNaN ? (op == "ne" ? 1 : 0) : Self.compare(op, a, b))], "\(type).\(op) \(a) \(b)")
+                        for form in ["br_if", "br_unless", "if"] {
+                            #expect(try instance.call("\(type).\(op).\(form)", arguments) == value, "\(type).\(op).\(form) \(a) \(b)")
+                        }
+                        let negated = try instance.call("\(type).\(op).eqz", arguments)
+                        #expect(negated == [i32(value == [i32(1)] ? 0 : 1)], "\(type).\(op).eqz \(a) \(b)")
+                    }
+                }
+            }
+        }
+    }
+
+    static func compare(_ op: String, _ a: Double, _ b: Double) -> Int32 {
+        switch op {
+        case "eq": return a == b ? 1 : 0
+        case "ne": return a != b ? 1 : 0
+        case "lt": return a < b ? 1 : 0
+        case "gt": return a > b ? 1 : 0
+        case "le": return a <= b ? 1 : 0
+        default: return a >= b ? 1 : 0
+        }
+    }
 }

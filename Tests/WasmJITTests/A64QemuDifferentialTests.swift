@@ -89,11 +89,38 @@ struct A64QemuDifferentialTests {
     }
 
     @Test func numericOperatorsAgree() throws {
-        let ops = Self.operators
-        let text = "(module " + ops.enumerated().map { i, op in
-            let params = op.1.map { $0.rawValue }.joined(separator: " ")
+        let functions = Self.operators.map { op in
             let gets = op.1.indices.map { "(local.get \($0))" }.joined(separator: " ")
-            return "(func (export \"f\(i)\") (param \(params)) (result \(op.2.rawValue)) (\(op.0) \(gets)))"
+            return (name: op.0, body: "(\(op.0) \(gets))", params: op.1, result: op.2)
+        }
+        #expect(try Self.agree(functions) > 10_000)
+    }
+
+    /// Float comparisons consumed by br_if (directly and through i32.eqz)
+    /// and by if: fused compare-and-branches on both backends.
+    @Test func floatBranchesAgree() throws {
+        var functions: [(name: String, body: String, params: [Kind], result: Kind)] = []
+        for t in [Kind.f32, .f64] {
+            for op in ["eq", "ne", "lt", "gt", "le", "ge"] {
+                let compare = "(\(t).\(op) (local.get 0) (local.get 1))"
+                functions.append(("\(t).\(op) br_if", "(block (br_if 0 \(compare)) (return (i32.const 0))) (i32.const 1)", [t, t], .i32))
+                functions.append(("\(t).\(op) br_if eqz", "(block (br_if 0 (i32.eqz \(compare))) (return (i32.const 1))) (i32.const 0)",
+                                  [t, t], .i32))
+                functions.append(("\(t).\(op) if", "(if (result i32) \(compare) (then (i32.const 1)) (else (i32.const 0)))", [t, t], .i32))
+                functions.append(("\(t).\(op) eqz", "(i32.eqz \(compare))", [t, t], .i32))
+            }
+        }
+        #expect(try Self.agree(functions) > 1_000)
+    }
+
+    /// Runs every function on every combination of its parameters' edge
+    /// values in this host's JIT (the oracle) and in the AArch64 code under
+    /// qemu, and expects the same results and traps; the answer is the
+    /// number of calls.
+    static func agree(_ functions: [(name: String, body: String, params: [Kind], result: Kind)]) throws -> Int {
+        let text = "(module " + functions.enumerated().map { i, f in
+            let params = f.params.map { $0.rawValue }.joined(separator: " ")
+            return "(func (export \"f\(i)\") (param \(params)) (result \(f.result.rawValue)) \(f.body))"
         }.joined(separator: "\n") + ")"
         let module = try parseModule(text)
         // The oracle: this host's JIT.
@@ -101,15 +128,15 @@ struct A64QemuDifferentialTests {
         let instance = try Linker().instantiate(try WasmRuntime.Module(engine: engine, bytes: encodeModule(module)), in: Store(engine: engine))
         var calls: [(Int, Int, [UInt64])] = []
         var expected: [(op: String, arguments: [UInt64], result: Result<UInt64, Trap>, kind: Kind)] = []
-        for (i, op) in ops.enumerated() {
-            let inputs: [[UInt64]] = op.1.count == 1 ? Self.values(op.1[0]).map { [$0] }
-                : Self.values(op.1[0]).flatMap { a in Self.values(op.1[1]).map { [a, $0] } }
+        for (i, f) in functions.enumerated() {
+            let inputs: [[UInt64]] = f.params.count == 1 ? Self.values(f.params[0]).map { [$0] }
+                : Self.values(f.params[0]).flatMap { a in Self.values(f.params[1]).map { [a, $0] } }
             let function = instance.function("f\(i)")!
             for arguments in inputs {
-                let values = zip(op.1, arguments).map { Self.value($0, $1) }
+                let values = zip(f.params, arguments).map { Self.value($0, $1) }
                 let result = Result { () throws(Trap) -> [Value] in try function.call(values) }.map { Self.bits($0[0]) }
                 calls.append((i, 1, arguments))
-                expected.append((op.0, arguments, result, op.2))
+                expected.append((f.name, arguments, result, f.result))
             }
         }
         let path = try A64QemuSmokeTests.artifact(module)
@@ -136,6 +163,6 @@ struct A64QemuDifferentialTests {
         }
         let report = mismatches.prefix(30).joined(separator: "\n")
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches of \(calls.count):\n\(report)")
-        #expect(calls.count > 10_000)
+        return calls.count
     }
 }

@@ -56,17 +56,28 @@ extension A64MacroAssembler {
 
     mutating func floatCompare(_ condition: FloatCondition, _ size: FloatSize, _ destination: Register, _ lhs: Register, _ rhs: Register) {
         asm.fcmp(double: size == .f64, fp(lhs), fp(rhs))
-        // Unordered is NZCV = 0011: of these only ne holds for it.
-        let c: A64Condition
+        asm.cset(is64: false, reg(destination), Self.a64(condition))
+    }
+
+    /// The condition after fcmp. Unordered is NZCV = 0011: of these only ne
+    /// holds for it, and each one's inverse is its exact negation (so a
+    /// branch when false is a branch on the inverse).
+    static func a64(_ condition: FloatCondition) -> A64Condition {
         switch condition {
-        case .eq: c = .eq
-        case .ne: c = .ne
-        case .lt: c = .mi
-        case .gt: c = .gt
-        case .le: c = .ls
-        case .ge: c = .ge
+        case .eq: return .eq
+        case .ne: return .ne
+        case .lt: return .mi
+        case .gt: return .gt
+        case .le: return .ls
+        case .ge: return .ge
         }
-        asm.cset(is64: false, reg(destination), c)
+    }
+
+    mutating func branch(floatCompare condition: FloatCondition, _ size: FloatSize, _ lhs: Register, _ rhs: Register, when: Bool,
+                         to label: Label) {
+        asm.fcmp(double: size == .f64, fp(lhs), fp(rhs))
+        let c = Self.a64(condition)
+        branch(when ? c : c.inverted, to: label)
     }
 
     /// `v` = the float constant `value` of `size`: fmov #imm when it is

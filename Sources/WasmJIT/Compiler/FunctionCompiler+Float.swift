@@ -10,14 +10,14 @@ extension FunctionCompiler {
         } else if let (unary, size) = OperatorTables.floatUnaryOps(op) {
             unaryOperation { $0.floatUnary(unary, size, $1, $1) }
         } else if let (condition, size) = OperatorTables.floatComparisons(op) {
-            // Both operands are only read: cached locals are used in place.
+            // Computed by the next instruction (`materializeCompare`) or
+            // fused with its branch, as integer comparisons are; both
+            // operands are only read: cached locals are used in place.
             let rhs = pop(), lhs = pop()
             let r = operandRegister(rhs), l = operandRegister(lhs)
-            let d = allocate()
-            masm.floatCompare(condition, size, d, l, r)
-            releaseOperand(l)
-            releaseOperand(r)
-            push(.i32, .register(d))
+            push(.i32, .constant(0))
+            pendingCompare = PendingCompare(condition: .eq, width: .w32, lhs: l, rhs: r, immediate: 0,
+                                            float: (condition, size, false))
         } else if let (conversion, result) = OperatorTables.conversions(op) {
             let value = stack[stack.count - 1]
             if isFloat(value.type) == isFloat(result) {

@@ -27,8 +27,13 @@ extension FunctionCompiler {
             push(.i32, .constant(0))
             pendingCompare = PendingCompare(condition: condition, width: w, lhs: l, rhs: r, immediate: immediate)
         } else if op == .i32Eqz, var pending = pendingCompare {
-            // eqz of a comparison is the inverse comparison.
-            pending.condition = pending.condition.inverted
+            // eqz of a comparison is the inverse comparison (of a float
+            // one, its negation).
+            if let float = pending.float {
+                pending.float = (float.condition, float.size, !float.negated)
+            } else {
+                pending.condition = pending.condition.inverted
+            }
             pendingCompare = pending
         } else if op == .i32Eqz || op == .i64Eqz {
             let l = operandRegister(pop())
@@ -68,6 +73,14 @@ extension FunctionCompiler {
         guard let p = pendingCompare else { return }
         pendingCompare = nil
         _ = pop()
+        if let float = p.float, let r = p.rhs {
+            let d = allocate()
+            masm.floatCompare(float.condition, float.size, d, p.lhs, r)
+            if float.negated { masm.binary(.xor, .w32, d, d, immediate: 1) }
+            releaseCompare(p)
+            push(.i32, .register(d))
+            return
+        }
         let d = isBorrowed(p.lhs) ? allocate() : p.lhs
         if let r = p.rhs {
             masm.compare(p.condition, p.width, d, p.lhs, r)
@@ -88,6 +101,10 @@ extension FunctionCompiler {
     /// Jumps to `label` when the pending comparison `p` (popped) holds, or
     /// when it does not (`negated`).
     mutating func branch(on p: PendingCompare, negated: Bool, to label: Label) {
+        if let float = p.float, let r = p.rhs {
+            masm.branch(floatCompare: float.condition, float.size, p.lhs, r, when: negated == float.negated, to: label)
+            return
+        }
         let condition = negated ? p.condition.inverted : p.condition
         if let r = p.rhs {
             masm.branch(compare: condition, p.width, p.lhs, r, to: label)

@@ -348,4 +348,9 @@ struct PendingCompare {
     var lhs: Register
     var rhs: Register?
     var immediate: UInt64
+    /// A float comparison instead (`condition` and `width` unused; both
+    /// operands in float registers), and whether its result is negated
+    /// (`i32.eqz` of it: with a NaN, not-less is not greater-or-equal, so
+    /// the condition itself cannot be inverted).
+    var float: (condition: FloatCondition, size: FloatSize, negated: Bool)?
 }

@@ -493,6 +493,35 @@ struct X64MacroAssembler: MacroAssembler {
         asm.j(x64(condition), label)
     }
 
+    mutating func branch(floatCompare condition: FloatCondition, _ size: FloatSize, _ lhs: Register, _ rhs: Register, when: Bool,
+                         to label: Label) {
+        let double = size == .f64
+        let (l, r) = (xmm(lhs), xmm(rhs))
+        switch condition {
+        case .eq, .ne:
+            // Equal: ZF set and PF (unordered) clear.
+            asm.ucomis(double: double, l, r)
+            if (condition == .eq) == when {
+                let skip = asm.code.newLabel()
+                asm.j(.p, skip)
+                asm.j(.e, label)
+                asm.code.bind(skip)
+            } else {
+                asm.j(.p, label)
+                asm.j(.ne, label)
+            }
+            return
+        case .gt, .ge:
+            asm.ucomis(double: double, l, r)
+        case .lt, .le:
+            asm.ucomis(double: double, r, l)
+        }
+        // Unordered sets CF (and ZF): "above" is false for it and
+        // "below or equal" true, exactly the negation.
+        let strict = condition == .gt || condition == .lt
+        asm.j(strict ? (when ? .a : .be) : (when ? .ae : .b), label)
+    }
+
     mutating func jumpTable(_ index: Register, targets: [Label], defaultTarget: Label) {
         // cmp index, count; jae default; a table of 32-bit offsets from its
         // own start, right after the jump.
