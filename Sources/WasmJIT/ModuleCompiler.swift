@@ -26,8 +26,7 @@ import WasmValidation
 struct ModuleCompiler<Assembler: MacroAssembler> {
     let module: WasmSyntax.Module
     let context: CompilationContext
-    /// A backend with nothing emitted yet: every piece starts from a copy,
-    /// so each creates the functions' labels with the same ids.
+    /// A backend with nothing emitted yet: every piece starts from a copy.
     let initial: Assembler
     let filler: UInt8
     /// About this many bytes of function bodies make a piece. Smaller
@@ -56,6 +55,9 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
     /// One piece's code, or the error that fails the module.
     private struct Piece {
         var code: CodeBuffer?
+        /// The labels the piece's code uses for functions (its own and the
+        /// ones it calls), by defined index.
+        var functionLabels: [Int: Label] = [:]
         /// The C entry of each function of the piece, in the piece's code.
         var entries: [Int] = []
         /// The first function of the piece the JIT cannot compile.
@@ -82,9 +84,8 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
         }
         if let invalid = pieces.lazy.compactMap(\.invalid).first { throw invalid }
         if let unsupported = pieces.lazy.compactMap(\.unsupported).first { throw unsupported }
-        let codes = pieces.map { $0.code! }
-        let sharedLabels = Self.functionLabels(count: module.functions.count, in: initial)
-        let (bytes, bases) = CodeBuffer.link(codes, sharedLabels: sharedLabels, filler: filler)
+        let (bytes, bases) = CodeBuffer.link(pieces.map { $0.code! }, functionLabels: pieces.map(\.functionLabels),
+                                             functionCount: module.functions.count, filler: filler)
         var entries: [Int] = []
         entries.reserveCapacity(module.functions.count)
         for (piece, base) in zip(pieces, bases) {
@@ -93,17 +94,8 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
         return CodeArtifact(target: target, code: bytes, entries: entries)
     }
 
-    /// The ids of the labels every piece creates first, one per defined
-    /// function (the place direct calls go to).
-    private static func functionLabels(count: Int, in initial: Assembler) -> Range<Int> {
-        var masm = initial
-        let first = masm.newLabel().id
-        return first..<(first + count)
-    }
-
     private func compilePiece(_ functions: Range<Int>) -> Piece {
         var masm = initial
-        let labels = module.functions.map { _ in masm.newLabel() }
         let imported = UInt32(truncatingIfNeeded: context.validation.importedFunctionCount)
         var piece = Piece()
         piece.entries.reserveCapacity(functions.count)
@@ -118,7 +110,7 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
                 if compiler == nil {
                     piece.entries.append(masm.code.count)
                     compiler = try FunctionCompiler(masm: masm, context: context.validation, configuration: context.configuration,
-                                                    function: function, index: index, functionLabels: labels)
+                                                    function: function, index: index)
                 } else {
                     piece.entries.append(compiler!.masm.code.count)
                     try compiler!.start(function, index: index)
@@ -134,7 +126,10 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
                 return piece
             }
         }
-        if let compiler { masm = compiler.masm }
+        if let compiler {
+            masm = compiler.masm
+            piece.functionLabels = compiler.functionLabels
+        }
         masm.finish()
         piece.code = masm.code
         return piece

@@ -25,17 +25,23 @@ struct A64CodeGenerationTests {
         var entries: [Int] = []
         let validation = try ValidationContext(module: module, features: configuration.features)
         try validation.validateDefinitions(of: module)
-        var masm = A64MacroAssembler()
-        let labels = module.functions.map { _ in masm.newLabel() }
         let imported = UInt32(truncatingIfNeeded: validation.importedFunctionCount)
+        // One compiler for the module (as for a piece of `ModuleCompiler`):
+        // its function labels are the ones calls between functions use.
+        var compiler: FunctionCompiler<A64MacroAssembler>?
         for (i, function) in module.functions.enumerated() {
-            entries.append(masm.code.count)
-            var compiler = try FunctionCompiler(masm: consume masm, context: validation, configuration: configuration,
-                                                function: function, index: imported + UInt32(truncatingIfNeeded: i),
-                                                functionLabels: labels)
-            try compiler.compile()
-            masm = compiler.masm
+            let index = imported + UInt32(truncatingIfNeeded: i)
+            if compiler == nil {
+                entries.append(0)
+                compiler = try FunctionCompiler(masm: A64MacroAssembler(), context: validation, configuration: configuration,
+                                                function: function, index: index)
+            } else {
+                entries.append(compiler!.masm.code.count)
+                try compiler!.start(function, index: index)
+            }
+            try compiler!.compile()
         }
+        var masm = compiler?.masm ?? A64MacroAssembler()
         masm.finish()
         return (masm, entries)
     }

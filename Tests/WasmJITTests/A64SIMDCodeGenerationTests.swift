@@ -62,22 +62,7 @@ struct A64SIMDCodeGenerationTests {
 
     /// The loop of `JIT.compileArtifact` with the AArch64 backend.
     static func compile(_ text: String) throws -> A64MacroAssembler {
-        let module = try parseModule(text)
-        let configuration = EngineConfiguration()
-        let validation = try ValidationContext(module: module, features: configuration.features)
-        try validation.validateDefinitions(of: module)
-        var masm = A64MacroAssembler()
-        let labels = module.functions.map { _ in masm.newLabel() }
-        let imported = UInt32(truncatingIfNeeded: validation.importedFunctionCount)
-        for (i, function) in module.functions.enumerated() {
-            var compiler = try FunctionCompiler(masm: consume masm, context: validation, configuration: configuration,
-                                                function: function, index: imported + UInt32(truncatingIfNeeded: i),
-                                                functionLabels: labels)
-            try compiler.compile()
-            masm = compiler.masm
-        }
-        masm.finish()
-        return masm
+        try A64CodeGenerationTests.compileWithEntries(try parseModule(text), configuration: EngineConfiguration()).masm
     }
 
     /// The disassembly of the code, one line per word, but the jump

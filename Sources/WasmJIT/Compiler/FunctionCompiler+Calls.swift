@@ -25,7 +25,7 @@ extension FunctionCompiler {
         switch (op, instruction.immediate) {
         case (.call, .index(let i)), (.returnCall, .index(let i)):
             let defined = Int(i) - context.importedFunctionCount
-            target = defined >= 0 ? .direct(functionLabels[defined]) : .function(Int(i))
+            target = defined >= 0 ? .direct(functionLabel(defined)) : .function(Int(i))
         case (.callIndirect, .indexPair(let t, let table)), (.returnCallIndirect, .indexPair(let t, let table)):
             _ = pop()
             target = .indirect(table: Int(table), type: Int(t), indexSlot: home(stack.count))

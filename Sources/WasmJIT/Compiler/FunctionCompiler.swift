@@ -42,8 +42,11 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     private(set) var parameterSlots: Int
     /// The function's index among the module's defined functions.
     private(set) var definedIndex: Int
-    /// The labels of the module's defined functions (direct calls).
-    let functionLabels: [Label]
+    /// The labels of the module's defined functions that this compiler's
+    /// code calls or places, by defined index (`functionLabel`): created on
+    /// first use, so a piece of a module of a million functions makes
+    /// labels for the few it touches (`CodeBuffer.link` joins them).
+    private(set) var functionLabels: [Int: Label] = [:]
 
     var localTypes: [ValueType]
     /// The first slot of each local (parameters first, where the caller
@@ -90,11 +93,10 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
     /// A compiler for `function` (the first of a piece; `start` begins the
     /// next ones).
     init(masm: Assembler, context: ValidationContext, configuration: EngineConfiguration, function: WasmSyntax.Function,
-         index: UInt32, functionLabels: [Label]) throws(CompileError) {
+         index: UInt32) throws(CompileError) {
         self.masm = masm
         self.context = context
         self.consumesFuel = configuration.consumesFuel
-        self.functionLabels = functionLabels
         do {
             validator = try FunctionValidator(context: context, functionIndex: index, locals: function.locals, offset: function.bodyOffset)
         } catch {
@@ -152,7 +154,7 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
 
     /// Compiles the whole body; the code starts at the current position.
     mutating func compile() throws(CompileError) {
-        let patch = masm.prologue(directEntry: functionLabels[definedIndex],
+        let patch = masm.prologue(directEntry: functionLabel(definedIndex),
                                   functionIndex: UInt32(definedIndex + context.importedFunctionCount))
         masm.zeroSlots(from: parameterSlots, count: localsEnd - parameterSlots)
         if consumesFuel { masm.consumeFuel() }
@@ -171,6 +173,14 @@ struct FunctionCompiler<Assembler: MacroAssembler> {
         try validator.checkEnd(of: reader)
         if let unsupportedError { throw unsupportedError }
         masm.setFrameSlots(Swift.max(maxSlot, localsEnd, functionType.results.slotCount), at: patch)
+    }
+
+    /// The label of defined function `index`'s body (where direct calls go).
+    mutating func functionLabel(_ index: Int) -> Label {
+        if let label = functionLabels[index] { return label }
+        let label = masm.newLabel()
+        functionLabels[index] = label
+        return label
     }
 
     func unsupported(_ instruction: Instruction, offset: Int) -> CompileError {
