@@ -22,7 +22,8 @@ import WasmValidation
 /// Measured on the 46 Rust WASI programs of Benchmarks/ (3.24 MB of code,
 /// best of 5 per module, 2 cores): 0.099 s/MB on one thread, 0.063-0.076
 /// in pieces (what stays on one thread is decoding the module, validating
-/// its definitions, linking and mapping the code).
+/// its definitions, linking and mapping the code); 0.042-0.047 once the
+/// front end's own costs were cut too (README, Benchmarks).
 struct ModuleCompiler<Assembler: MacroAssembler> {
     let module: WasmSyntax.Module
     let context: CompilationContext
@@ -31,8 +32,8 @@ struct ModuleCompiler<Assembler: MacroAssembler> {
     let filler: UInt8
     /// About this many bytes of function bodies make a piece. Smaller
     /// pieces balance the cores better and cost a copy of the trap exits
-    /// and a label per function each; a module below it is one piece,
-    /// compiled on the calling thread (`JIT.defaultPieceSize`).
+    /// each; a module below it is one piece, compiled on the calling thread
+    /// (`JIT.defaultPieceSize`).
     let pieceSize: Int
 
     /// Runs of consecutive function indices, each with about `pieceSize`
