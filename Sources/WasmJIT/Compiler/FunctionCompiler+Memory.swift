@@ -117,9 +117,10 @@ extension FunctionCompiler {
 /// leads here, by the local that held the address: the value of local
 /// `local` plus `end` is within memory `memory`. Memories never shrink, so
 /// such a fact holds until the local is written (`forget(local:)`) or
-/// control merges (`forgetAll`, at every label the frontend places between
-/// instructions), and a later access through the same local ending no
-/// further needs no check. A read-modify-write of a field (`p->x += d`) is
+/// control may merge (`forgetAll`, at every instruction that can place a
+/// label other paths reach: loop, if, else, end, try and catch clauses),
+/// and a later access through the same local ending no further needs no
+/// check. A read-modify-write of a field (`p->x += d`) is
 /// then checked once.
 struct CheckedAccesses {
     private struct Fact {
